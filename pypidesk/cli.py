@@ -1,0 +1,123 @@
+"""The ``pypidesk`` command: the desktop app, ``serve`` and ``admin``.
+
+Only this module turns failures into exit codes. Heavy imports (Qt, the
+server) happen inside the command that needs them, so ``pypidesk --help`` is
+fast and ``pypidesk serve`` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from pypidesk import __version__
+from pypidesk.paths import default_data_dir
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad arguments reported on one line (exit code 2), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (0-65535)")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pypidesk",
+        description=(
+            "A desktop app for Python package maintainers, and the PyPI-compatible "
+            "index server it bundles. With no command, opens the desktop app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the package index server headless",
+        description="Run the package index server (PyPI-compatible) until interrupted.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="TCP port to bind (default: %(default)s)"
+    )
+    _add_storage_arguments(serve)
+    serve.add_argument(
+        "--allow-password-uploads",
+        action="store_true",
+        help="accept uploads with a username and password (PyPI refuses them; "
+        "only for a throwaway local index)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log verbosity (default: %(default)s)",
+    )
+    return parser
+
+
+def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"where files and the SQLite records are kept (default: {default_data_dir()})",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL of the records instead of SQLite in the data dir, "
+        "e.g. postgresql+psycopg://user@host/pypidesk",
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - keep `pypidesk --help` fast
+
+    from pypidesk.index.app import create_app  # noqa: PLC0415
+    from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
+
+    settings = ServerSettings(
+        data_dir=args.data_dir or default_data_dir(),
+        database_url=args.database_url,
+        allow_password_uploads=args.allow_password_uploads,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # The desktop app and PyPI's clients send no proxy headers; trusting them
+        # by default would let any client spoof its address in the history.
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def _gui(argv: Sequence[str]) -> int:
+    from pypidesk.gui.app import run  # noqa: PLC0415 - Qt loads only for the desktop app
+
+    return run(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pypidesk`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return _gui([sys.argv[0], *argv])

@@ -1,0 +1,42 @@
+"""The ASGI application: one function that wires settings, records and routes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from pypidesk import __version__
+from pypidesk.index import health, simple
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.settings import ServerSettings
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    """Build the server for ``settings``; the database is migrated on start-up."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database = Database.from_url(settings.resolved_database_url)
+        upgrade(database.engine, settings.data_dir)
+        app.state.database = database
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(
+        title="pypidesk index",
+        version=__version__,
+        lifespan=lifespan,
+        # The interactive docs pull scripts from a CDN; the schema itself stays.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.include_router(health.router)
+    app.include_router(simple.router)
+    return app

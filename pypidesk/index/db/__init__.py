@@ -1,0 +1,1 @@
+"""Records of the index: ORM classes, the engine, and migrations."""

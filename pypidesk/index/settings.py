@@ -1,0 +1,40 @@
+"""The one settings object of a server process, built once at start-up and passed down."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """Everything a server process needs to know, read once from the command line.
+
+    ``database_url`` defaults to a SQLite file inside ``data_dir``; files always
+    live under ``data_dir / "packages"``, so a team that moves its records to
+    PostgreSQL still points every worker at one shared data directory.
+    """
+
+    data_dir: Path
+    database_url: str | None = None
+    # PyPI refuses password uploads outright; a throwaway local index may allow them.
+    allow_password_uploads: bool = False
+    max_file_size: int = 100 * MIB
+    max_project_size: int = 10 * GIB
+    # Shown in error texts as PyPI's ``{help}``; points at PyPI's help page by default.
+    help_url: str = "https://pypi.org/help/"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL of the records, the SQLite file in the data dir by default."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'pypidesk.sqlite3'}"
+
+    @property
+    def packages_dir(self) -> Path:
+        """Root of the content-addressed file store."""
+        return self.data_dir / "packages"

@@ -1,0 +1,24 @@
+"""Where pypidesk keeps its files when nobody says otherwise.
+
+Shared by the server CLI and the desktop app (it imports neither Qt nor the
+server), so that ``pypidesk serve`` with no ``--data-dir`` and the app's local
+index agree on one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "pypidesk"
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (``~/.local/share/pypidesk`` on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_log_dir() -> Path:
+    """The per-user log directory (``~/.local/state/pypidesk/log`` on Linux)."""
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
