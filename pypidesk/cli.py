@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pypidesk import __version__
+from pypidesk.admin_cli import add_admin_parser, run_admin
 from pypidesk.paths import default_data_dir
 
 EXIT_USAGE = 2
@@ -49,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the package index server headless",
         description="Run the package index server (PyPI-compatible) until interrupted.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
     serve.add_argument(
         "--port", type=_port, default=8000, help="TCP port to bind (default: %(default)s)"
     )
@@ -66,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log verbosity (default: %(default)s)",
     )
+    add_admin_parser(commands)
     return parser
 
 
@@ -120,4 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "admin":
+        return run_admin(args)
     return _gui([sys.argv[0], *argv])
