@@ -132,8 +132,8 @@ class LocalIndexController(QObject):
             healthy.cancel()
             ended.cancel()
         if self._process is not process or self._stopping:
-            # stop() ran while we were waiting; it has set the state.
-            return self._status
+            # stop() ran while we were waiting; it reports the new state itself.
+            return LocalIndexStatus(IndexState.STOPPED)
         if ended.done() and not ended.cancelled():
             # The child died before answering; _on_finished has said why.
             return self._status
