@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -152,3 +153,24 @@ def test_status_lines() -> None:
     assert running.describe() == "Local index running at http://127.0.0.1:9"
     failed = LocalIndexStatus(IndexState.FAILED, reason="boom")
     assert failed.describe() == "Local index failed: boom"
+
+
+async def test_last_words_without_a_newline_still_explain_the_failure(
+    tmp_path: Path, http: httpx.AsyncClient
+) -> None:
+    def dying_command(data_dir: Path, port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-c",
+            "import sys; sys.stdout.write('no room at port'); sys.exit(4)",
+        ]
+
+    controller = LocalIndexController(tmp_path, http, command=dying_command)
+    lines: list[str] = []
+    controller.output.connect(lines.append)
+
+    status = await controller.start()
+
+    assert status.state is IndexState.FAILED
+    assert status.reason == "the server exited with code 4: no room at port"
+    assert lines == ["no room at port"]
