@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
-
-# qasync binds to whichever Qt module is importable first; make it PySide6.
-os.environ.setdefault("QT_API", "pyside6")
-
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -23,6 +18,7 @@ from pypidesk import __version__
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.local_index import LocalIndexController, stop_quietly
 from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.resources import app_icon
 from pypidesk.gui.signals import next_emission
 from pypidesk.paths import APP_NAME, default_log_dir
 
@@ -77,6 +73,8 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(APP_NAME)
     # main() decides when to quit, after the local index has stopped.
     app.setQuitOnLastWindowClosed(False)
     configure_logging(default_log_dir())
