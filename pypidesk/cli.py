@@ -89,27 +89,21 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415 - keep `pypidesk --help` fast
-
-    from pypidesk.index.app import create_app  # noqa: PLC0415
+    from pypidesk.index.server import run_server  # noqa: PLC0415 - keep `--help` fast
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
 
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        sys.stderr.write(f"pypidesk serve: error: cannot use {data_dir} as data dir: {exc}\n")
+        return 1
     settings = ServerSettings(
-        data_dir=args.data_dir or default_data_dir(),
+        data_dir=data_dir,
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        # The desktop app and PyPI's clients send no proxy headers; trusting them
-        # by default would let any client spoof its address in the history.
-        proxy_headers=False,
-        server_header=False,
-    )
-    return 0
+    return run_server(settings, host=args.host, port=args.port, log_level=args.log_level)
 
 
 def _gui(argv: Sequence[str]) -> int:
