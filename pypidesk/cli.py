@@ -8,6 +8,7 @@ fast and ``pypidesk serve`` never loads Qt.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,13 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a TCP port (0-65535)")
     return port
+
+
+def _workers(value: str) -> int:
+    workers = int(value)
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of workers (1 or more)")
+    return workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
         "only for a throwaway local index)",
     )
     serve.add_argument(
+        "--require-auth-for-reads",
+        action="store_true",
+        help="private index: every read needs a username and password or an API token",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes; each serves every upload at once (default: %(default)s)",
+    )
+    serve.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -87,16 +106,21 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - keep `pypidesk --help` fast
 
-    from pypidesk.index.app import create_app  # noqa: PLC0415
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
+    from pypidesk.index.workers import FACTORY, SETTINGS_ENV, settings_to_json  # noqa: PLC0415
 
     settings = ServerSettings(
         data_dir=args.data_dir or default_data_dir(),
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        require_auth_for_reads=args.require_auth_for_reads,
     )
+    # Workers import the app factory and read the settings back from here.
+    os.environ[SETTINGS_ENV] = settings_to_json(settings)
     uvicorn.run(
-        create_app(settings),
+        FACTORY,
+        factory=True,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level=args.log_level,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -92,13 +91,9 @@ async def serve_file(scope: Scope, send: Send, packages_dir: Path, relative: str
         await send_page(scope, send, NOT_FOUND)
         return
     with handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            await send_page(scope, send, NOT_FOUND)
-            return
-        await _send_file(
-            scope, send, handle, size=info.st_size, filename=path.name, etag=etag.encode()
-        )
+        # A directory fails to open above; the store holds nothing else.
+        size = os.fstat(handle.fileno()).st_size
+        await _send_file(scope, send, handle, size=size, filename=path.name, etag=etag.encode())
 
 
 async def _send_file(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from pypidesk.index.db.models import File, Release
 
@@ -43,16 +43,10 @@ def yanked_value(release: Release) -> bool | str:
     return release.yanked_reason or True
 
 
-def version_key(version: str) -> tuple[int, Version | str]:
-    """Sort key in PEP 440 order; an unparsable legacy version sorts first, by text."""
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
+def version_key(version: str) -> Version:
+    """Sort key in PEP 440 order; uploads only ever store valid versions."""
+    return Version(version)
 
 
 def is_prerelease(version: str) -> bool:
-    try:
-        return Version(version).is_prerelease
-    except InvalidVersion:
-        return False
+    return Version(version).is_prerelease

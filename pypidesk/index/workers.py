@@ -1,0 +1,40 @@
+"""Running the server in several worker processes.
+
+uvicorn starts each worker by importing an app factory, so a worker cannot be
+handed the settings object the command line built. The parent serialises the
+settings into one environment variable; :func:`app_from_environment`, the
+factory every worker runs, reads it back. This is the only place the server
+reads its configuration from the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from pypidesk.index.app import create_app
+from pypidesk.index.settings import ServerSettings
+
+SETTINGS_ENV = "PYPIDESK_SERVER_SETTINGS"
+FACTORY = "pypidesk.index.workers:app_from_environment"
+
+
+def settings_to_json(settings: ServerSettings) -> str:
+    data = dataclasses.asdict(settings)
+    data["data_dir"] = str(settings.data_dir)
+    return json.dumps(data)
+
+
+def settings_from_json(text: str) -> ServerSettings:
+    data = json.loads(text)
+    data["data_dir"] = Path(data["data_dir"])
+    return ServerSettings(**data)
+
+
+def app_from_environment() -> FastAPI:
+    """The uvicorn factory of a worker: the app for the settings its parent exported."""
+    return create_app(settings_from_json(os.environ[SETTINGS_ENV]))
