@@ -16,8 +16,8 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_API"] = "pyside6"
 
-from pypidesk.client.local_index import find_free_port  # noqa: E402
-from pypidesk.index.settings import ServerSettings  # noqa: E402
+from pypidesk.client.local_index import find_free_port
+from pypidesk.index.settings import ServerSettings
 
 
 @pytest.fixture(autouse=True)

@@ -23,15 +23,21 @@ SETTINGS_ENV = "PYPIDESK_SERVER_SETTINGS"
 FACTORY = "pypidesk.index.workers:app_from_environment"
 
 
+# Fields holding paths travel as strings.
+_PATH_FIELDS = tuple(f.name for f in dataclasses.fields(ServerSettings) if "Path" in str(f.type))
+
+
 def settings_to_json(settings: ServerSettings) -> str:
     data = dataclasses.asdict(settings)
-    data["data_dir"] = str(settings.data_dir)
+    for name in _PATH_FIELDS:
+        data[name] = None if data[name] is None else str(data[name])
     return json.dumps(data)
 
 
 def settings_from_json(text: str) -> ServerSettings:
     data = json.loads(text)
-    data["data_dir"] = Path(data["data_dir"])
+    for name in _PATH_FIELDS:
+        data[name] = None if data[name] is None else Path(data[name])
     return ServerSettings(**data)
 
 

@@ -21,6 +21,8 @@ def test_settings_survive_the_trip_to_a_worker(tmp_path: Path) -> None:
         data_dir=tmp_path, database_url="sqlite:///x.db", require_auth_for_reads=True
     )
     assert settings_from_json(settings_to_json(settings)) == settings
+    with_secret = ServerSettings(data_dir=tmp_path, secret_key_file=tmp_path / "k")
+    assert settings_from_json(settings_to_json(with_secret)) == with_secret
 
 
 def test_every_worker_serves_the_latest_write(data_dir: Path) -> None:

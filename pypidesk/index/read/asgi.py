@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from pypidesk.index.db.engine import Database
 from pypidesk.index.read import json_api, negotiation, project_page, simple_pages, xmlrpc
+from pypidesk.index.read.access import ReadGuard, private_send
 from pypidesk.index.read.cache import PageCache
 from pypidesk.index.read.files import serve_file
 from pypidesk.index.read.http import (
@@ -52,6 +53,8 @@ class ReadService:
         self.settings = settings
         self.cache = PageCache()
         self._serial_engine = database.engine.execution_options(pypidesk_readonly=True)
+        # Only a private index checks credentials on reads.
+        self.guard = ReadGuard(database, settings) if settings.require_auth_for_reads else None
 
     def serial_connection(self) -> Connection:
         """A read-only connection for the one cheap serial query of a cached read."""
@@ -106,13 +109,23 @@ class ReadSide:
             return
         path: str = scope["path"]
         method: str = scope["method"]
-        if method == "POST" and path in XMLRPC_PATHS:
-            await self._xmlrpc(scope, receive, send)
-            return
+        is_xmlrpc = method == "POST" and path in XMLRPC_PATHS
         is_file = path.startswith("/packages/")
-        handler = None if is_file else self._match(path)
-        if handler is None and not is_file:
+        handler = None if is_file or is_xmlrpc else self._match(path)
+        if handler is None and not (is_file or is_xmlrpc):
             await self.app(scope, receive, send)
+            return
+        service = self.service(scope)
+        if service.guard is not None:
+            refusal = await anyio.to_thread.run_sync(
+                service.guard.check, header(scope, b"authorization"), path
+            )
+            if refusal is not None:
+                await send_page(scope, send, refusal)
+                return
+            send = private_send(send)
+        if is_xmlrpc:
+            await self._xmlrpc(scope, receive, send)
         elif method not in ("GET", "HEAD"):
             await send_page(scope, send, METHOD_NOT_ALLOWED)
         elif handler is None:
