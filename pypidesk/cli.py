@@ -34,6 +34,13 @@ def _port(value: str) -> int:
     return port
 
 
+def _workers(value: str) -> int:
+    workers = int(value)
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of workers (1 or more)")
+    return workers
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pypidesk",
@@ -62,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept uploads with a username and password (PyPI refuses them; "
         "only for a throwaway local index)",
+    )
+    serve.add_argument(
+        "--require-auth-for-reads",
+        action="store_true",
+        help="private index: every read needs a username and password or an API token",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes; each serves every upload at once (default: %(default)s)",
     )
     serve.add_argument(
         "--log-level",
@@ -102,8 +120,11 @@ def _serve(args: argparse.Namespace) -> int:
         data_dir=data_dir,
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        require_auth_for_reads=args.require_auth_for_reads,
     )
-    return run_server(settings, host=args.host, port=args.port, log_level=args.log_level)
+    return run_server(
+        settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
+    )
 
 
 def _gui(argv: Sequence[str]) -> int:

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from pypidesk import __version__
-from pypidesk.index import health, simple
+from pypidesk.index import health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.read.asgi import ReadSide
 from pypidesk.index.settings import ServerSettings
 
 
@@ -38,5 +39,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
-    app.include_router(simple.router)
+    # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
+    # in front of FastAPI's routing; see pypidesk.index.read.asgi.
+    app.add_middleware(ReadSide)
     return app

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
 from pypidesk.index.app import create_app
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.workers import FACTORY, SETTINGS_ENV, settings_to_json
 
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -32,19 +35,28 @@ class _Server(uvicorn.Server):
         self.handle_exit(signum, frame)
 
 
-def run_server(settings: ServerSettings, host: str, port: int, log_level: str) -> int:
-    """Serve until SIGINT/SIGTERM; the exit code for the process."""
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level,
+def run_server(
+    settings: ServerSettings, host: str, port: int, log_level: str, workers: int = 1
+) -> int:
+    """Serve until SIGINT/SIGTERM; the exit code for the process.
+
+    On a start-up failure (port taken, records unreachable) uvicorn itself logs
+    the reason and exits with its STARTUP_FAILURE code, 3.
+    """
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
         # The desktop app and PyPI's clients send no proxy headers; trusting them
         # by default would let any client spoof its address in the history.
-        proxy_headers=False,
-        server_header=False,
-    )
-    # On a start-up failure (port taken, records unreachable) uvicorn itself
-    # logs the reason and exits with its STARTUP_FAILURE code, 3.
-    _Server(config).run()
+        "proxy_headers": False,
+        "server_header": False,
+    }
+    if workers > 1:
+        # Workers import the app factory and read the settings back from here;
+        # uvicorn's supervisor handles the signals and returns when stopped.
+        os.environ[SETTINGS_ENV] = settings_to_json(settings)
+        uvicorn.run(FACTORY, factory=True, workers=workers, **options)
+        return 0
+    _Server(uvicorn.Config(create_app(settings), **options)).run()
     return 0
