@@ -80,7 +80,7 @@ class LiveServer:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:  # pragma: no cover - only if the server hangs
                 self.process.kill()
                 self.process.wait()
