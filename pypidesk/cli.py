@@ -33,6 +33,16 @@ def _port(value: str) -> int:
     return port
 
 
+def _megabytes(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of MiB")
+    return size * 1024 * 1024
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pypidesk",
@@ -49,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the package index server headless",
         description="Run the package index server (PyPI-compatible) until interrupted.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
     serve.add_argument(
         "--port", type=_port, default=8000, help="TCP port to bind (default: %(default)s)"
     )
@@ -59,6 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept uploads with a username and password (PyPI refuses them; "
         "only for a throwaway local index)",
+    )
+    serve.add_argument(
+        "--max-file-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="largest file an upload may be, in MiB (default: 100, as PyPI)",
+    )
+    serve.add_argument(
+        "--max-project-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
     )
     serve.add_argument(
         "--log-level",
@@ -88,12 +114,22 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - keep `pypidesk --help` fast
 
     from pypidesk.index.app import create_app  # noqa: PLC0415
+    from pypidesk.index.reason import ReasonHttpToolsProtocol  # noqa: PLC0415
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
 
+    limits = {
+        name: value
+        for name, value in (
+            ("max_file_size", args.max_file_size),
+            ("max_project_size", args.max_project_size),
+        )
+        if value is not None
+    }
     settings = ServerSettings(
         data_dir=args.data_dir or default_data_dir(),
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        **limits,
     )
     uvicorn.run(
         create_app(settings),
@@ -104,6 +140,8 @@ def _serve(args: argparse.Namespace) -> int:
         # by default would let any client spoof its address in the history.
         proxy_headers=False,
         server_header=False,
+        # Upload errors travel in the HTTP reason phrase, as on PyPI.
+        http=ReasonHttpToolsProtocol,
     )
     return 0
 

@@ -12,6 +12,8 @@ from pypidesk.index import health, simple
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.startup import open_storage
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -23,6 +25,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         database = Database.from_url(settings.resolved_database_url)
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
+        app.state.storage = open_storage(settings, database)
         try:
             yield
         finally:
@@ -39,4 +42,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(simple.router)
+    app.include_router(upload_routes.router)
     return app
