@@ -81,26 +81,41 @@ class _StatusLineRewriter:
         return getattr(self._transport, name)
 
 
+class _ReasonSender:
+    """The ASGI ``send`` of one request cycle, writing a custom reason phrase."""
+
+    def __init__(self, cycle: Any) -> None:
+        self._cycle = cycle
+        self._send = cycle.send
+
+    async def __call__(self, message: Any) -> None:
+        cycle = self._cycle
+        reason = message.get("reason") if message["type"] == "http.response.start" else None
+        if not reason or cycle.response_started or cycle.disconnected:
+            await self._send(message)
+            return
+        if cycle.flow.write_paused:  # pragma: no cover - only under back-pressure
+            await cycle.flow.drain()
+        status = message["status"]
+        custom = b"HTTP/1.1 %d %s\r\n" % (status, reason)
+        transport = cycle.transport
+        cycle.transport = _StatusLineRewriter(transport, STATUS_LINE[status], custom)
+        try:
+            await self._send(message)
+        finally:
+            cycle.transport = transport
+
+
 class ReasonHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, honouring ``reason`` in ``http.response.start``.
 
-    uvicorn writes the status line from a fixed table; the start message is
-    written synchronously after an optional drain, so swapping the transport
-    for that one call is safe.
+    uvicorn writes the status line from a fixed table. Each request cycle's
+    ``send`` is wrapped: after the optional drain, uvicorn writes the start
+    message synchronously, so swapping the cycle's transport for that one call
+    is safe. (Relies on uvicorn's ``_start_asgi_task``; the end-to-end tests
+    with twine fail if a uvicorn upgrade changes it.)
     """
 
-    async def send(self, message: Any) -> None:
-        reason = message.get("reason") if message["type"] == "http.response.start" else None
-        if not reason or self.response_started:
-            await super().send(message)
-            return
-        if self.flow.write_paused and not self.disconnected:  # pragma: no cover - timing
-            await self.flow.drain()
-        status = message["status"]
-        custom = b"HTTP/1.1 %d %s\r\n" % (status, reason)
-        transport = self.transport
-        self.transport = _StatusLineRewriter(transport, STATUS_LINE[status], custom)
-        try:
-            await super().send(message)
-        finally:
-            self.transport = transport
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        cycle.send = _ReasonSender(cycle)
+        super()._start_asgi_task(cycle, app)

@@ -81,8 +81,10 @@ class _PartCollector:
             return
         if self._name == "content" and self.form.filename is None:
             self.form.filename = filename.decode("utf-8", errors="replace")
-            part_type = self._headers.get(b"content-type")
-            self.form.content_type = part_type.decode("latin-1") if part_type else None
+            # RFC 7578: a part without Content-Type is text/plain (uv sends none);
+            # PyPI (WebOb) sees the same default and only refuses empty or image/*.
+            part_type = self._headers.get(b"content-type", b"text/plain")
+            self.form.content_type = part_type.decode("latin-1").strip()
             self.form.content = self._sink = self._open_content()
         else:
             self.form.file_fields.append(self._name)

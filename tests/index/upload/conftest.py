@@ -14,7 +14,7 @@ from pypidesk.index.db.models import File, JournalEntry, Project, Release, User
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
-from pypidesk.index.upload.service import UploadResult, Uploader, store_upload
+from pypidesk.index.upload.service import Uploader, UploadResult, store_upload
 from tests.index.upload.dists import Dist
 
 
@@ -67,7 +67,11 @@ class Uploads:
         return form
 
     def upload(
-        self, dist: Dist, fields: dict[str, list[str]] | None = None, *, user: User | None = None,
+        self,
+        dist: Dist,
+        fields: dict[str, list[str]] | None = None,
+        *,
+        user: User | None = None,
         **kwargs: object,
     ) -> UploadResult:
         received = self.received(dist, fields, **kwargs)  # type: ignore[arg-type]

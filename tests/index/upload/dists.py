@@ -83,7 +83,11 @@ def make_wheel(
             if member not in skip:
                 archive.writestr(member, content)
     return Dist(
-        f"{dist}-{version}-{tag}.whl", buffer.getvalue(), "bdist_wheel", "py3", _fields(name, version)
+        f"{dist}-{version}-{tag}.whl",
+        buffer.getvalue(),
+        "bdist_wheel",
+        "py3",
+        _fields(name, version),
     )
 
 

@@ -118,12 +118,10 @@ def test_invalid_archives(data: bytes, filename: str, reason: str, tmp_path: Pat
 
 def test_duplicate_zip_member(tmp_path: Path) -> None:
     buffer = io.BytesIO()
-    with (
-        pytest.warns(UserWarning, match="Duplicate name"),
-        zipfile.ZipFile(buffer, "w") as archive,
-    ):
+    with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("a", b"1")
-        archive.writestr("a", b"2")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("a", b"2")
     assert check_message(tmp_path, buffer.getvalue(), "x.whl") == (
         f"{INVALID} ZIP archive not accepted: Duplicate member name 'a'. See "
         "https://docs.pypi.org/archives for more information."
@@ -163,7 +161,10 @@ def test_compression_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_wheel_required_members(tmp_path: Path) -> None:
     for skip, expected in [
-        ("tiny_pkg-1.0.dist-info/WHEEL", f"{INVALID} WHEEL not found at tiny_pkg-1.0.dist-info/WHEEL"),
+        (
+            "tiny_pkg-1.0.dist-info/WHEEL",
+            f"{INVALID} WHEEL not found at tiny_pkg-1.0.dist-info/WHEEL",
+        ),
     ]:
         wheel = make_wheel(skip=(skip,))
         contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)

@@ -14,7 +14,7 @@ from pypidesk.index.upload.filenames import (
 )
 
 
-def message(call, *args) -> str:  # noqa: ANN001
+def message(call, *args) -> str:
     with pytest.raises(UploadError) as info:
         call(*args)
     assert info.value.status == 400

@@ -11,7 +11,12 @@ HELP = "See https://packaging.python.org/specifications/core-metadata for more i
 
 
 def form(**fields: str) -> dict[str, list[str]]:
-    base = {"name": "foo", "filetype": "bdist_wheel", "pyversion": "py3", "sha256_digest": "a" * 64}
+    base = {
+        "name": "foo",
+        "filetype": "bdist_wheel",
+        "pyversion": "py3",
+        "sha256_digest": "a" * 64,
+    }
     base.update(fields)
     return {k: [v] for k, v in base.items() if v is not None}
 
@@ -48,7 +53,10 @@ def test_valid_form_defaults_sdist_pyversion() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        (form(name=None), f"'' is an invalid value for Name. Error: This field is required. {HELP}"),
+        (
+            form(name=None),
+            f"'' is an invalid value for Name. Error: This field is required. {HELP}",
+        ),
         (
             form(name="-bad"),
             "'-bad' is an invalid value for Name. Error: Start and end with a letter or numeral "
@@ -56,8 +64,13 @@ def test_valid_form_defaults_sdist_pyversion() -> None:
         ),
         (
             form(name="a" * 40 + "-" + "b" * 40 + "-", filetype="egg"),
-            "'" + "a" * 30 + "..." + "b" * 29 + "-' is an invalid value for Name. Error: Start and "
-            f"end with a letter or numeral containing only ASCII numeric and '.', '_' and '-'. {HELP}",
+            "'"
+            + "a" * 30
+            + "..."
+            + "b" * 29
+            + "-' is an invalid value for Name. Error: Start and "
+            "end with a letter or numeral containing only ASCII numeric and '.', '_' and '-'. "
+            + HELP,
         ),
         (form(filetype=None), "Invalid value for filetype. Error: This field is required."),
         (form(filetype="bdist_egg"), "Invalid value for filetype. Error: Use a known file type."),
@@ -68,7 +81,8 @@ def test_valid_form_defaults_sdist_pyversion() -> None:
         ),
         (
             form(sha256_digest="nothex"),
-            "Invalid value for sha256_digest. Error: Use a valid, hex-encoded, SHA256 message digest.",
+            "Invalid value for sha256_digest. Error: Use a valid, hex-encoded, SHA256 message "
+            "digest.",
         ),
         (
             form(pyversion=None),

@@ -17,9 +17,7 @@ def meta(**fields: str | list[str] | None) -> dict[str, list[str]]:
         "version": "1.0",
     }
     base.update(fields)
-    return {
-        k: (v if isinstance(v, list) else [v]) for k, v in base.items() if v is not None
-    }
+    return {k: (v if isinstance(v, list) else [v]) for k, v in base.items() if v is not None}
 
 
 def error_of(fields: dict[str, list[str]]) -> str:
@@ -46,14 +44,20 @@ def test_full_metadata_parses() -> None:
         )
     )
     assert metadata.keywords == ["a", "b", "c"]
-    assert metadata.project_urls == {"Home": "https://example.com", "Docs": "https://docs.example.com"}
+    assert metadata.project_urls == {
+        "Home": "https://example.com",
+        "Docs": "https://docs.example.com",
+    }
     assert metadata.platforms == ["linux"]
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        (meta(version="dog", metadata_version="-1"), f"'-1' is not a valid metadata version. {HELP}"),
+        (
+            meta(version="dog", metadata_version="-1"),
+            f"'-1' is not a valid metadata version. {HELP}",
+        ),
         (meta(metadata_version=None), f"None is not a valid metadata version. {HELP}"),
         (meta(metadata_version="2.0"), f"'2.0' is not a valid metadata version. {HELP}"),
         (meta(version="dog", summary="a\nb"), f"'dog' is invalid for 'version'. {HELP}"),
@@ -66,8 +70,14 @@ def test_full_metadata_parses() -> None:
         (meta(summary="a\nb"), f"'summary' must be a single line. {HELP}"),
         (meta(name=["a", "b"]), f"'name' has invalid data. {HELP}"),
         (meta(keywords=["a", "b"]), f"'keywords' has invalid data. {HELP}"),
-        (meta(project_urls=["A, https://a", "A, https://b"]), f"'project_urls' has invalid data. {HELP}"),
-        (meta(author_email="not-an-email"), f"'not-an-email' is not a valid email address. {HELP}"),
+        (
+            meta(project_urls=["A, https://a", "A, https://b"]),
+            f"'project_urls' has invalid data. {HELP}",
+        ),
+        (
+            meta(author_email="not-an-email"),
+            f"'not-an-email' is not a valid email address. {HELP}",
+        ),
         (meta(classifiers=["Nope :: Nope"]), f"'Nope :: Nope' is not a valid classifier. {HELP}"),
         (
             meta(classifiers=["Natural Language :: Ukranian"]),
@@ -81,7 +91,10 @@ def test_full_metadata_parses() -> None:
         ),
         (meta(home_page="not a url"), f"'not a url' is not a valid url. {HELP}"),
         (meta(project_urls=[", https://a"]), f"Must have a label. {HELP}"),
-        (meta(project_urls=["x" * 33 + ", https://a"]), f"'{'x' * 33}' must be 32 characters or less. {HELP}"),
+        (
+            meta(project_urls=["x" * 33 + ", https://a"]),
+            f"'{'x' * 33}' must be 32 characters or less. {HELP}",
+        ),
         (meta(project_urls=["Home,"]), f"Must have a URL. {HELP}"),
         (meta(project_urls=["Home, ftp:/x"]), f"'ftp:/x' is not a valid url. {HELP}"),
         (meta(provides_dist=["bad =="]), None),

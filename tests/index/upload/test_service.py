@@ -7,7 +7,15 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from pypidesk.index.db.models import AdminFlag, File, FileRegistry, JournalEntry, Project, Release, Role
+from pypidesk.index.db.models import (
+    AdminFlag,
+    File,
+    FileRegistry,
+    JournalEntry,
+    Project,
+    Release,
+    Role,
+)
 from tests.index.upload.conftest import Uploads, add_user
 from tests.index.upload.dists import make_sdist, make_wheel
 
@@ -27,7 +35,8 @@ def test_wheel_upload_records_file_release_project_and_journal(uploads: Uploads)
         assert project.last_serial == 4
         assert release.version == "1.0"
         assert release.summary == "A tiny test package"
-        assert release.description_html and "<h1" in release.description_html
+        assert release.description_html
+        assert "<h1" in release.description_html
         assert not release.is_prerelease
         assert file.filename == wheel.filename
         assert file.packagetype == "bdist_wheel"
@@ -65,7 +74,9 @@ def test_same_name_other_bytes_is_refused(uploads: Uploads) -> None:
     result = uploads.upload(other)
     assert result.status == 400
     assert result.message.startswith(f"File already exists ('{other.filename}', with blake2_256")
-    assert result.message.endswith("See https://pypi.org/help/#file-name-reuse for more information.")
+    assert result.message.endswith(
+        "See https://pypi.org/help/#file-name-reuse for more information."
+    )
 
 
 def test_sdist_and_second_sdist(uploads: Uploads) -> None:
@@ -246,7 +257,9 @@ def test_no_description_and_other_formats(uploads: Uploads) -> None:
         dist = make_wheel(version=version)
         assert uploads.upload(dist, dist.form(description_content_type=ctype)).status == 200
         with uploads.database.read() as session:
-            html = session.scalar(select(Release.description_html).where(Release.version == version))
+            html = session.scalar(
+                select(Release.description_html).where(Release.version == version)
+            )
             assert expected in html
 
 
