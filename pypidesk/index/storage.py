@@ -115,6 +115,7 @@ class _LocalIncoming:
 
     def read_path(self) -> Path:
         """A path the received bytes can be read from (for archive checks)."""
+        self._file.flush()
         return Path(f"/proc/self/fd/{self._file.fileno()}")
 
     def add_metadata(self, data: bytes) -> None:

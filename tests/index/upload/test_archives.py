@@ -232,3 +232,14 @@ def test_license_files(tmp_path: Path) -> None:
 
 def test_dist_info_dir_of_odd_names() -> None:
     assert archives.dist_info_dir("nodash.whl") == "nodash.whl-.dist-info"
+
+
+def test_corrupt_metadata_member(tmp_path: Path) -> None:
+    wheel = make_wheel(compression=zipfile.ZIP_STORED)
+    marker = b"Metadata-Version: 2.4"
+    data = wheel.data.replace(marker, b"Metadata-Version: 9.9")  # breaks the CRC
+    path = write(tmp_path, data)
+    contents = archives.check_archive(path, wheel.filename)
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(path, contents, wheel.filename)
+    assert info.value.message == INVALID

@@ -119,3 +119,19 @@ def test_metadata_errors(fields: dict[str, list[str]], message: str | None) -> N
         assert text.startswith("'bad ==' is invalid: ")
     else:
         assert text == message
+
+
+def test_unsupported_newer_metadata_version() -> None:
+    assert error_of(meta(metadata_version="2.6")) == (
+        f"'2.6' is not a valid metadata version. {HELP}"
+    )
+
+
+def test_nested_exception_groups_are_flattened() -> None:
+    from packaging.metadata import InvalidMetadata  # noqa: PLC0415
+
+    from pypidesk.index.upload.metadata import _flatten  # noqa: PLC0415
+
+    inner = InvalidMetadata("name", "x")
+    group = ExceptionGroup("outer", [ExceptionGroup("inner", [inner])])
+    assert _flatten(group) == [inner]

@@ -268,3 +268,46 @@ def test_project_creation_refusal_maps_to_upload_error(uploads: Uploads) -> None
     result = uploads.upload(wheel)
     assert result.status == 400
     assert "conflict with Python Standard Library module name" in result.message
+
+
+def test_integrity_error_is_retried(uploads: Uploads, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import IntegrityError  # noqa: PLC0415
+
+    from pypidesk.index.upload import service  # noqa: PLC0415
+
+    real = service.process_upload
+    calls: list[int] = []
+
+    def racing(*args: object) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "process_upload", racing)
+    assert uploads.upload(make_wheel()).status == 200
+    assert len(calls) == 2
+
+    def always(*args: object) -> str:
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(service, "process_upload", always)
+    with pytest.raises(IntegrityError):
+        uploads.upload(make_sdist())
+    assert list(uploads.storage.tmp_dir.iterdir()) == []
+
+
+def test_startup_sweep_finishes_a_committed_upload(uploads: Uploads) -> None:
+    from pypidesk.index.upload.startup import open_storage  # noqa: PLC0415
+
+    wheel = make_wheel()
+    assert uploads.upload(wheel).status == 200
+    with uploads.database.read() as session:
+        file = session.scalar(select(File))
+    final = uploads.storage.root / file.path
+    # A crash after the commit but before the rename leaves the staged copy only.
+    final.rename(uploads.storage.tmp_dir / f"{file.blake2_256_digest}.file.0123")
+    (uploads.storage.tmp_dir / "upload.dead").write_bytes(b"partial")
+    open_storage(uploads.settings, uploads.database)
+    assert final.read_bytes() == wheel.data
+    assert list(uploads.storage.tmp_dir.iterdir()) == []
