@@ -41,6 +41,16 @@ def _workers(value: str) -> int:
     return workers
 
 
+def _megabytes(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of MiB")
+    return size * 1024 * 1024
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pypidesk",
@@ -82,6 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes; each serves every upload at once (default: %(default)s)",
     )
     serve.add_argument(
+        "--max-file-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="largest file an upload may be, in MiB (default: 100, as PyPI)",
+    )
+    serve.add_argument(
+        "--max-project-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
+    )
+    serve.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -116,11 +140,21 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         sys.stderr.write(f"pypidesk serve: error: cannot use {data_dir} as data dir: {exc}\n")
         return 1
+
+    limits = {
+        name: value
+        for name, value in (
+            ("max_file_size", args.max_file_size),
+            ("max_project_size", args.max_project_size),
+        )
+        if value is not None
+    }
     settings = ServerSettings(
         data_dir=data_dir,
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
         require_auth_for_reads=args.require_auth_for_reads,
+        **limits,
     )
     return run_server(
         settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers

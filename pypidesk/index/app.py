@@ -13,6 +13,8 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.read.asgi import ReadSide
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.startup import open_storage
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -24,6 +26,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         database = Database.from_url(settings.resolved_database_url)
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
+        app.state.storage = open_storage(settings, database)
         try:
             yield
         finally:
@@ -42,4 +45,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
     # in front of FastAPI's routing; see pypidesk.index.read.asgi.
     app.add_middleware(ReadSide)
+    app.include_router(upload_routes.router)
     return app

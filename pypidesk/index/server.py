@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 
 from pypidesk.index.app import create_app
+from pypidesk.index.reason import ReasonHttpToolsProtocol
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.workers import FACTORY, SETTINGS_ENV, settings_to_json
 
@@ -51,6 +52,8 @@ def run_server(
         # by default would let any client spoof its address in the history.
         "proxy_headers": False,
         "server_header": False,
+        # Upload errors travel in the HTTP reason phrase, as on PyPI.
+        "http": ReasonHttpToolsProtocol,
     }
     if workers > 1:
         # Workers import the app factory and read the settings back from here;
