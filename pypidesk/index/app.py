@@ -11,7 +11,7 @@ from pypidesk import __version__
 from pypidesk.index import health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
-from pypidesk.index.read.asgi import ReadSide
+from pypidesk.index.read.asgi import IndexApp
 from pypidesk.index.settings import ServerSettings
 
 
@@ -29,7 +29,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             database.dispose()
 
-    app = FastAPI(
+    # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
+    # in front of FastAPI's middlewares and routing; see pypidesk.index.read.asgi.
+    app = IndexApp(
         title="pypidesk index",
         version=__version__,
         lifespan=lifespan,
@@ -39,7 +41,4 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
-    # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
-    # in front of FastAPI's routing; see pypidesk.index.read.asgi.
-    app.add_middleware(ReadSide)
     return app
