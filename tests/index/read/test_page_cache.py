@@ -108,14 +108,23 @@ def test_hosts_get_their_own_urls(
     assert "http://two.test:8080/packages/" in two
 
 
-def test_cache_evicts_least_recently_used() -> None:
-    cache = PageCache(max_entries=2)
-    page = text_page(200, "x")
+def test_cache_evicts_least_recently_used_by_bytes() -> None:
+    page = text_page(200, "x" * 100)
+    cache = PageCache(max_bytes=250)
     cache.put("a", 1, page)
     cache.put("b", 1, page)
     assert cache.get("a", 1) is page
     cache.put("c", 1, page)
     assert len(cache) == 2
+    assert cache.size == 200
     assert cache.get("b", 1) is None
     assert cache.get("a", 1) is page
     assert cache.get("a", 2) is None
+    # Replacing an entry counts its bytes once.
+    cache.put("a", 2, page)
+    assert cache.size == 200
+    # A page larger than the whole budget is still kept, alone.
+    big = text_page(200, "y" * 1000)
+    cache.put("big", 1, big)
+    assert len(cache) == 1
+    assert cache.get("big", 1) is big
