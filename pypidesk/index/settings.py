@@ -26,6 +26,12 @@ class ServerSettings:
     max_project_size: int = 10 * GIB
     # Shown in error texts as PyPI's ``{help}``; points at PyPI's help page by default.
     help_url: str = "https://pypi.org/help/"
+    # The location written into API tokens; PyPI writes its domain there.
+    token_domain: str = "pypidesk"  # noqa: S105 - a location, not a secret
+    # The server secret every API token's root key is derived from. It lives
+    # outside the database so that a leaked database yields no usable token;
+    # all workers of one index (also with ``database_url``) must share it.
+    secret_key_file: Path | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -33,6 +39,11 @@ class ServerSettings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'pypidesk.sqlite3'}"
+
+    @property
+    def resolved_secret_key_file(self) -> Path:
+        """The server secret's file, ``secret.key`` in the data dir by default."""
+        return self.secret_key_file or self.data_dir / "secret.key"
 
     @property
     def packages_dir(self) -> Path:

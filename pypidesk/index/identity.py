@@ -1,0 +1,159 @@
+"""Who is asking, from the ``Authorization`` header, and what their token allows.
+
+Split in two steps as in Warehouse: :func:`authenticate` finds the user (a
+token is looked up by its identifier only), and :func:`check_token` verifies
+the token's signature and caveats against the project being acted on. A
+tampered token thus passes the first step and fails the second with PyPI's
+"Invalid API Token: signatures do not match".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import functools
+import time
+
+from pymacaroons import Macaroon
+from sqlalchemy.orm import Session
+
+from pypidesk.index import tokens
+from pypidesk.index.accounts import PERMISSIONS, find_user
+from pypidesk.index.caveats import CaveatContext
+from pypidesk.index.db.models import ApiToken, Project, User, utcnow
+from pypidesk.index.passwords import hash_password, verify_password
+from pypidesk.index.server_secret import load_or_create_secret
+from pypidesk.index.settings import ServerSettings
+
+TOKEN_USERNAME = "__token__"  # noqa: S105 - the username twine sends with a token
+INVALID_AUTH = (
+    "Invalid or non-existent authentication information. "
+    "See {help}invalid-auth for more information."
+)
+USERNAME_AUTH_UNSUPPORTED = (
+    "Username/Password authentication is no longer supported. Migrate to API Tokens or "
+    "Trusted Publishers instead. See {help}apitoken and {help}trusted-publishers"
+)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the username is unknown, so that a wrong name costs as long
+    as a wrong password and response times do not reveal which accounts exist."""
+    return hash_password("pypidesk: no such user")
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    """An authenticated user, and the token they used (None for a password)."""
+
+    user: User
+    token: ApiToken | None
+    # The presented macaroon, kept for check_token's signature check.
+    macaroon: Macaroon | None = dataclasses.field(default=None, repr=False, compare=False)
+
+
+class AuthenticationError(Exception):
+    """No usable identity; ``message`` is PyPI's 403 text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TokenScopeError(Exception):
+    """The token may not do this; ``message`` is PyPI's "Invalid API Token: ..." text."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.message = "Invalid API Token: " + ", ".join(reasons)
+        super().__init__(self.message)
+
+
+def _help(settings: ServerSettings) -> str:
+    return settings.help_url + "#"
+
+
+def _invalid(settings: ServerSettings) -> AuthenticationError:
+    return AuthenticationError(INVALID_AUTH.format(help=_help(settings)))
+
+
+def _credentials(authorization: str | None) -> tuple[str, str] | None:
+    """(username, secret) from the header; a bare token comes as ``__token__``."""
+    scheme, _, value = (authorization or "").strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme in ("bearer", "token"):
+        return TOKEN_USERNAME, value
+    if scheme != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
+
+
+def authenticate(
+    session: Session, settings: ServerSettings, authorization: str | None, *, allow_password: bool
+) -> Identity:
+    """The identity behind an ``Authorization`` header, or AuthenticationError.
+
+    Pass a write session: a token's ``last_used`` is updated.
+    """
+    credentials = _credentials(authorization)
+    if credentials is None:
+        raise _invalid(settings)
+    username, secret = credentials
+    if username != TOKEN_USERNAME:
+        if not allow_password:
+            raise AuthenticationError(USERNAME_AUTH_UNSUPPORTED.format(help=_help(settings)))
+        return _password_identity(session, settings, username, secret)
+    macaroon = tokens.parse(secret.strip())
+    if macaroon is None:
+        raise _invalid(settings)
+    token = session.get(ApiToken, macaroon.identifier_bytes.decode("utf-8", errors="replace"))
+    if token is None or not token.user.is_active:
+        raise _invalid(settings)
+    token.last_used = utcnow()
+    return Identity(user=token.user, token=token, macaroon=macaroon)
+
+
+def _password_identity(
+    session: Session, settings: ServerSettings, username: str, password: str
+) -> Identity:
+    user = find_user(session, username)
+    verified = verify_password(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not verified or not user.is_active:
+        raise _invalid(settings)
+    return Identity(user=user, token=None)
+
+
+def check_token(
+    session: Session,
+    settings: ServerSettings,
+    identity: Identity,
+    *,
+    project: Project | None,
+    permission: str = "upload",
+) -> None:
+    """Raise TokenScopeError unless the identity's token may act on ``project``.
+
+    ``project`` is None where no project exists yet (creating one), which a
+    project-scoped token may not do. Password identities have no token to check.
+    """
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+    token = identity.token
+    if token is None:
+        return
+    if identity.macaroon is None:
+        raise TokenScopeError([tokens.SIGNATURE_MISMATCH])
+    secret = load_or_create_secret(settings.resolved_secret_key_file)
+    key = tokens.root_key(secret, token.id, token.key_salt)
+    context = CaveatContext(user_uuid=identity.user.uuid, project=project, now=int(time.time()))
+    errors = tokens.verify(identity.macaroon, key, token.caveats, context)
+    if errors:
+        raise TokenScopeError(errors)
+    if permission not in token.permissions:
+        raise TokenScopeError([f"token does not have the {permission!r} permission"])

@@ -1,0 +1,48 @@
+"""Small builders for account tests: a migrated database, users, projects."""
+
+from __future__ import annotations
+
+import functools
+
+from packaging.utils import canonicalize_name
+from sqlalchemy.orm import Session
+
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.db.models import Project, User
+from pypidesk.index.passwords import hash_password
+from pypidesk.index.settings import ServerSettings
+
+PASSWORD = "correct horse battery"
+
+
+def open_database(settings: ServerSettings) -> Database:
+    """The settings' database, created and migrated as ``serve`` would."""
+    database = Database.from_url(settings.resolved_database_url)
+    upgrade(database.engine, settings.data_dir)
+    return database
+
+
+@functools.cache
+def password_hash() -> str:
+    # argon2 is slow on purpose; one hash serves every test user.
+    return hash_password(PASSWORD)
+
+
+def make_user(session: Session, username: str = "alice", *, is_active: bool = True) -> User:
+    user = User(
+        username=username,
+        email=f"{username}@example.org",
+        password_hash=password_hash(),
+        is_active=is_active,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_project(session: Session, name: str = "demo-pkg") -> Project:
+    project = Project(name=name, normalized_name=canonicalize_name(name))
+    session.add(project)
+    session.flush()
+    return project
