@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         "only for a throwaway local index)",
     )
     serve.add_argument(
+        "--open-registration",
+        action="store_true",
+        help="let anyone create an account through the API "
+        "(default: only the administrator creates users)",
+    )
+    serve.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -94,6 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
         data_dir=args.data_dir or default_data_dir(),
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        open_registration=args.open_registration,
     )
     uvicorn.run(
         create_app(settings),

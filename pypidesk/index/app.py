@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from pypidesk import __version__
-from pypidesk.index import health, simple
+from pypidesk.index import api, health, simple
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.settings import ServerSettings
@@ -39,4 +39,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(simple.router)
+    api.install(app)
     return app

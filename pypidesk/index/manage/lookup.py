@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from packaging.utils import canonicalize_name, canonicalize_version
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import File, Project, Release, Role, User
@@ -26,8 +26,9 @@ def get_project(session: Session, name: str) -> Project:
 
 
 def get_user(session: Session, username: str) -> User:
-    """The active user ``username``; an inactive account is treated as absent."""
-    user = session.scalar(select(User).where(User.username == username))
+    """The active user ``username`` in any case (names are unique regardless of case,
+    as on PyPI); an inactive account is treated as absent."""
+    user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None or not user.is_active:
         raise NotFoundError(f"No user named '{username}'.")
     return user

@@ -49,7 +49,7 @@ def _invite(database: Database, actor: str | None, username: str, role: str = "M
 
 def test_invite_then_accept_grants_the_role(database: Database, team: Records) -> None:
     before = utcnow()
-    invitation = _invite(database, "alice", "bob", "Maintainer")
+    invitation = _invite(database, "alice", "BOB", "Maintainer")
     expires = as_utc(invitation.expires_at)
     assert before + dt.timedelta(hours=6) <= expires <= utcnow() + dt.timedelta(hours=6)
     with database.read() as session:
