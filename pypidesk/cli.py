@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         "only for a throwaway local index)",
     )
     serve.add_argument(
+        "--open-registration",
+        action="store_true",
+        help="let anyone create an account through the API "
+        "(default: only the administrator creates users)",
+    )
+    serve.add_argument(
         "--require-auth-for-reads",
         action="store_true",
         help="private index: every read needs a username and password or an API token",
@@ -153,6 +159,7 @@ def _serve(args: argparse.Namespace) -> int:
         data_dir=data_dir,
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        open_registration=args.open_registration,
         require_auth_for_reads=args.require_auth_for_reads,
         **limits,
     )

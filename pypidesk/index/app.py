@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from pypidesk import __version__
-from pypidesk.index import health
+from pypidesk.index import api, health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.read.asgi import IndexApp
@@ -45,4 +45,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(upload_routes.router)
+    api.install(app)
     return app
