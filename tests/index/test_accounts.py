@@ -1,5 +1,6 @@
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,12 @@ from pypidesk.index.db.models import ApiToken
 from pypidesk.index.passwords import verify_password
 from pypidesk.index.settings import ServerSettings
 from tests.index.account_factories import PASSWORD, make_project, make_user, open_database
+
+
+@pytest.fixture
+def server_settings(data_dir: Path, database_url: str) -> ServerSettings:
+    """Every accounts test runs on SQLite and on PostgreSQL."""
+    return ServerSettings(data_dir=data_dir, database_url=database_url)
 
 
 @pytest.fixture
