@@ -508,5 +508,11 @@ def test_token_life_cycle_on_both_backends(data_dir, database_url: str) -> None:
             "Invalid API Token: project-scoped token is not valid for project: 'demo'"
         )
         assert auth_error(database, settings, f"Bearer {account}") == INVALID
+        # Strings the database would choke on never reach it.
+        for identifier in ("nul\x00id", "0" * 36, "x" * 5000):
+            forged = Macaroon(location="x", identifier=identifier, key=b"k", version=MACAROON_V2)
+            assert auth_error(database, settings, f"Bearer pypi-{forged.serialize()}") == INVALID
+        header = basic("ali\x00ce", PASSWORD)
+        assert auth_error(database, settings, header, allow_password=True) == INVALID
     finally:
         database.dispose()
