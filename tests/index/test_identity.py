@@ -186,6 +186,18 @@ def test_revoked_token_no_longer_authenticates(
     assert auth_error(database, server_settings, f"Bearer {raw}") == INVALID
 
 
+def test_user_deleted_and_created_anew_does_not_inherit_tokens(
+    database: Database, server_settings: ServerSettings
+) -> None:
+    raw = new_token(database, server_settings)
+    with database.write() as session:
+        session.delete(session.scalars(select(User)).one())
+    with database.write() as session:
+        make_user(session, "alice")
+        assert session.scalars(select(ApiToken)).all() == []
+    assert auth_error(database, server_settings, f"Bearer {raw}") == INVALID
+
+
 def test_disabled_user_cannot_use_tokens(
     database: Database, server_settings: ServerSettings
 ) -> None:
