@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -126,9 +127,31 @@ def postgres_url() -> Iterator[str]:
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop_database(admin: Any, name: str) -> None:
+    """Drop a test database, retrying while an autovacuum worker briefly holds it.
+
+    FORCE ends the test's own leftover sessions, but a non-superuser may not
+    end the autovacuum worker that sometimes visits a fresh database.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(50):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        except DBAPIError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
+        else:
+            return
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
