@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 from email.message import Message
 
-from readme_renderer import markdown, rst, txt
-
 DEFAULT_CONTENT_TYPE = "text/x-rst"
 
 
@@ -44,6 +42,10 @@ def render(description: str | None, content_type: str | None, help_url: str) -> 
 # release, and the releases of one project, usually carry the same README.
 @functools.lru_cache(maxsize=32)
 def _render(description: str, content_type: str) -> str | None:
+    # Imported on first use: docutils, pygments and cmarkgfm add ~25 MB to a
+    # server process that may never see a description.
+    from readme_renderer import markdown, rst, txt  # noqa: PLC0415
+
     header = Message()
     header["Content-Type"] = content_type
     mime = header.get_content_type()
