@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pypidesk import __version__
+from pypidesk.admin_cli import add_admin_parser, run_admin
 from pypidesk.paths import default_data_dir
 
 EXIT_USAGE = 2
@@ -31,6 +32,13 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a TCP port (0-65535)")
     return port
+
+
+def _workers(value: str) -> int:
+    workers = int(value)
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of workers (1 or more)")
+    return workers
 
 
 def _megabytes(value: str) -> int:
@@ -73,6 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
         "only for a throwaway local index)",
     )
     serve.add_argument(
+        "--open-registration",
+        action="store_true",
+        help="let anyone create an account through the API "
+        "(default: only the administrator creates users)",
+    )
+    serve.add_argument(
+        "--require-auth-for-reads",
+        action="store_true",
+        help="private index: every read needs a username and password or an API token",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes; each serves every upload at once (default: %(default)s)",
+    )
+    serve.add_argument(
         "--max-file-size",
         type=_megabytes,
         default=None,
@@ -92,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log verbosity (default: %(default)s)",
     )
+    add_admin_parser(commands)
     return parser
 
 
@@ -111,11 +137,15 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415 - keep `pypidesk --help` fast
-
-    from pypidesk.index.app import create_app  # noqa: PLC0415
-    from pypidesk.index.reason import ReasonHttpToolsProtocol  # noqa: PLC0415
+    from pypidesk.index.server import run_server  # noqa: PLC0415 - keep `--help` fast
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
+
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        sys.stderr.write(f"pypidesk serve: error: cannot use {data_dir} as data dir: {exc}\n")
+        return 1
 
     limits = {
         name: value
@@ -126,24 +156,16 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = ServerSettings(
-        data_dir=args.data_dir or default_data_dir(),
+        data_dir=data_dir,
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        open_registration=args.open_registration,
+        require_auth_for_reads=args.require_auth_for_reads,
         **limits,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        # The desktop app and PyPI's clients send no proxy headers; trusting them
-        # by default would let any client spoof its address in the history.
-        proxy_headers=False,
-        server_header=False,
-        # Upload errors travel in the HTTP reason phrase, as on PyPI.
-        http=ReasonHttpToolsProtocol,
+    return run_server(
+        settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
     )
-    return 0
 
 
 def _gui(argv: Sequence[str]) -> int:
@@ -158,4 +180,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "admin":
+        return run_admin(args)
     return _gui([sys.argv[0], *argv])

@@ -12,6 +12,7 @@ import dataclasses
 import enum
 import logging
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -71,6 +72,7 @@ class LocalIndexController(QObject):
         *,
         startup_timeout: float = 60.0,
         stop_grace: float = 5.0,
+        command: Callable[[Path, int], list[str]] = serve_command,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,6 +80,7 @@ class LocalIndexController(QObject):
         self._http = http
         self._startup_timeout = startup_timeout
         self._stop_grace = stop_grace
+        self._command = command
         self._process: QProcess | None = None
         self._partial_line = ""
         self._tail: deque[str] = deque(maxlen=TAIL_LINES)
@@ -107,7 +110,7 @@ class LocalIndexController(QObject):
             return self._status
         port = find_free_port()
         url = f"http://{LOOPBACK}:{port}"
-        program, *arguments = serve_command(self._data_dir, port)
+        program, *arguments = self._command(self._data_dir, port)
         process = QProcess(self)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         environment = QProcessEnvironment.systemEnvironment()
@@ -132,8 +135,8 @@ class LocalIndexController(QObject):
             healthy.cancel()
             ended.cancel()
         if self._process is not process or self._stopping:
-            # stop() ran while we were waiting; it has set the state.
-            return self._status
+            # stop() ran while we were waiting; it reports the new state itself.
+            return LocalIndexStatus(IndexState.STOPPED)
         if ended.done() and not ended.cancelled():
             # The child died before answering; _on_finished has said why.
             return self._status

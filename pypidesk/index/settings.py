@@ -24,6 +24,9 @@ class ServerSettings:
     allow_password_uploads: bool = False
     max_file_size: int = 100 * MIB
     max_project_size: int = 10 * GIB
+    # A private index: every read (simple pages, files, JSON API, XML-RPC) needs
+    # an account's password or API token, as pip and uv send them.
+    require_auth_for_reads: bool = False
     # Shown in error texts as PyPI's ``{help}``; points at PyPI's help page by default.
     help_url: str = "https://pypi.org/help/"
     # The location written into API tokens; PyPI writes its domain there.
@@ -32,6 +35,9 @@ class ServerSettings:
     # outside the database so that a leaked database yields no usable token;
     # all workers of one index (also with ``database_url``) must share it.
     secret_key_file: Path | None = None
+    # Registration is an admin action (``pypidesk admin create-user``) unless a
+    # local index opts in to self-registration through the API.
+    open_registration: bool = False
 
     @property
     def resolved_database_url(self) -> str:

@@ -26,7 +26,7 @@ async def test_response_sends_reason_and_page() -> None:
     async def task() -> None:
         ran.append(True)
 
-    from starlette.background import BackgroundTask  # noqa: PLC0415
+    from starlette.background import BackgroundTask
 
     response = ReasonResponse(200, "OK", body="", background=BackgroundTask(task))
     await response({"type": "http"}, None, send)  # type: ignore[arg-type]

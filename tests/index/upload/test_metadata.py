@@ -128,9 +128,9 @@ def test_unsupported_newer_metadata_version() -> None:
 
 
 def test_nested_exception_groups_are_flattened() -> None:
-    from packaging.metadata import InvalidMetadata  # noqa: PLC0415
+    from packaging.metadata import InvalidMetadata
 
-    from pypidesk.index.upload.metadata import _flatten  # noqa: PLC0415
+    from pypidesk.index.upload.metadata import _flatten
 
     inner = InvalidMetadata("name", "x")
     group = ExceptionGroup("outer", [ExceptionGroup("inner", [inner])])

@@ -44,9 +44,9 @@ PROPERTY_SETTINGS = settings(
 
 
 def _harness(tmp: str) -> Uploads:
-    from pypidesk.index.db.engine import Database  # noqa: PLC0415
-    from pypidesk.index.db.migrate import upgrade  # noqa: PLC0415
-    from pypidesk.index.storage import LocalFileStorage  # noqa: PLC0415
+    from pypidesk.index.db.engine import Database
+    from pypidesk.index.db.migrate import upgrade
+    from pypidesk.index.storage import LocalFileStorage
 
     settings_ = ServerSettings(data_dir=Path(tmp))
     database = Database.from_url(settings_.resolved_database_url)

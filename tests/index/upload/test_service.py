@@ -199,7 +199,7 @@ def test_digest_mismatch(uploads: Uploads, field: str, value: str) -> None:
 
 
 def test_md5_digest_alone_is_enough(uploads: Uploads) -> None:
-    import hashlib  # noqa: PLC0415
+    import hashlib
 
     wheel = make_wheel()
     md5 = hashlib.md5(wheel.data, usedforsecurity=False).hexdigest().upper()
@@ -271,9 +271,9 @@ def test_project_creation_refusal_maps_to_upload_error(uploads: Uploads) -> None
 
 
 def test_integrity_error_is_retried(uploads: Uploads, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sqlalchemy.exc import IntegrityError  # noqa: PLC0415
+    from sqlalchemy.exc import IntegrityError
 
-    from pypidesk.index.upload import service  # noqa: PLC0415
+    from pypidesk.index.upload import service
 
     real = service.process_upload
     calls: list[int] = []
@@ -298,7 +298,7 @@ def test_integrity_error_is_retried(uploads: Uploads, monkeypatch: pytest.Monkey
 
 
 def test_startup_sweep_finishes_a_committed_upload(uploads: Uploads) -> None:
-    from pypidesk.index.upload.startup import open_storage  # noqa: PLC0415
+    from pypidesk.index.upload.startup import open_storage
 
     wheel = make_wheel()
     assert uploads.upload(wheel).status == 200

@@ -1,0 +1,152 @@
+"""Pages as precomputed bytes, and the ASGI plumbing that sends them.
+
+A :class:`Page` carries its complete header set and an ETag computed once, so a
+cached page costs one ``send`` of bytes that already exist. Conditional
+requests follow Warehouse's tween: a matching ``If-None-Match`` gets a 304.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, BinaryIO
+
+import anyio.to_thread
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+Headers = tuple[tuple[bytes, bytes], ...]
+
+# PyPI's read APIs allow any origin and expose the serial (section 2.9).
+CORS_HEADERS: Headers = (
+    (b"access-control-allow-origin", b"*"),
+    (
+        b"access-control-allow-headers",
+        b"Content-Type, If-Match, If-Modified-Since, If-None-Match, If-Unmodified-Since",
+    ),
+    (b"access-control-allow-methods", b"GET"),
+    (b"access-control-max-age", b"86400"),
+    (b"access-control-expose-headers", b"X-PyPI-Last-Serial"),
+)
+
+# Bodies up to this size are read in one go on the event loop; larger ones are
+# read from a worker thread in chunks, so a big download never stalls others.
+INLINE_LIMIT = 1024 * 1024
+CHUNK = 1024 * 1024
+
+# Headers that describe a body; a 304 and a HEAD of a 304 drop them.
+_BODY_HEADERS = frozenset({b"content-type", b"content-length"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page:
+    """A complete response: status, every header, the body and its ETag (None: no ETag)."""
+
+    status: int
+    headers: Headers
+    body: bytes
+    etag: bytes | None = None
+
+
+def make_page(
+    status: int,
+    content_type: str,
+    body: bytes,
+    headers: Iterable[tuple[str, str]] = (),
+    *,
+    etag: bool = True,
+    cors: bool = True,
+) -> Page:
+    """Build a page; 200s get an MD5 ETag of their body, as Warehouse's tween adds."""
+    tag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'.encode() if etag else None
+    raw = [
+        (b"content-type", content_type.encode("latin-1")),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers)
+    if tag is not None:
+        raw.append((b"etag", tag))
+    if cors:
+        raw.extend(CORS_HEADERS)
+    return Page(status, tuple(raw), body, tag)
+
+
+def text_page(status: int, text: str, headers: Iterable[tuple[str, str]] = ()) -> Page:
+    """A plain-text page without an ETag, e.g. the lightweight 404 of the simple API."""
+    return make_page(
+        status, "text/plain; charset=UTF-8", text.encode(), headers, etag=False, cors=False
+    )
+
+
+def redirect(location: str, *, cors: bool = True) -> Page:
+    """A 301 that carries PyPI's CORS headers, as Warehouse's redirects do."""
+    return make_page(
+        301,
+        "text/plain; charset=UTF-8",
+        f"301 Moved Permanently\n\nThe resource has been moved to {location}\n".encode(),
+        [("location", location)],
+        etag=False,
+        cors=cors,
+    )
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first request header called ``name`` (lower case), decoded as Latin-1."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def etag_matches(if_none_match: str | None, etag: bytes) -> bool:
+    """RFC 9110 weak comparison of ``If-None-Match`` against our strong ETag."""
+    if not if_none_match:
+        return False
+    wanted = etag.decode()
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+async def send_page(
+    scope: Scope,
+    send: Send,
+    page: Page,
+    *,
+    stream_from: BinaryIO | None = None,
+    length: int = 0,
+) -> None:
+    """Send ``page``; HEAD gets no body, a fresh conditional GET gets a 304.
+
+    With ``stream_from``, the body is ``length`` bytes read from that file
+    instead of ``page.body``.
+    """
+    if page.etag is not None and etag_matches(header(scope, b"if-none-match"), page.etag):
+        headers = [h for h in page.headers if h[0] not in _BODY_HEADERS]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": page.status, "headers": page.headers})
+    if scope["method"] == "HEAD":
+        await send({"type": "http.response.body", "body": b""})
+    elif stream_from is None:
+        await send({"type": "http.response.body", "body": page.body})
+    else:
+        await _stream(send, stream_from, length)
+
+
+async def _stream(send: Send, handle: BinaryIO, length: int) -> None:
+    """Send ``length`` bytes of ``handle``, from where it stands, as the body."""
+    if length <= INLINE_LIMIT:
+        await send({"type": "http.response.body", "body": handle.read(length)})
+        return
+    remaining = length
+    while remaining > 0:
+        chunk = await anyio.to_thread.run_sync(handle.read, min(CHUNK, remaining))
+        remaining = remaining - len(chunk) if chunk else 0
+        await send({"type": "http.response.body", "body": chunk, "more_body": remaining > 0})
