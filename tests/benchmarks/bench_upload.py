@@ -38,7 +38,7 @@ MB = 1_000_000
 
 def discard_server(port: int) -> None:
     """Reads and discards every request body, answers 200: the client's ceiling."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     async def app(scope, receive, send):
         if scope["type"] == "lifespan":

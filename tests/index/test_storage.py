@@ -130,7 +130,7 @@ def test_sweep_skips_vanished_entries(
 def test_large_files_are_written_back_while_streaming(
     storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pypidesk.index import storage as storage_module  # noqa: PLC0415
+    from pypidesk.index import storage as storage_module
 
     monkeypatch.setattr(storage_module, "WRITEBACK_EVERY", 1000)
     synced: list[int] = []
