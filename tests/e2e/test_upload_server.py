@@ -111,10 +111,29 @@ def test_routing_and_retired_actions(live_server: LiveServer, people: Accounts) 
 
 def test_refusals_store_nothing(live_server: LiveServer, people: Accounts) -> None:
     wheel = make_wheel()
+    big = make_wheel(payload=os.urandom(2 * 1024 * 1024))
     token = people.token("alice", "ci")
-    anonymous = post(live_server.url, wheel, None)
-    assert anonymous.status_code == 403
-    assert anonymous.reason_phrase.startswith("Invalid or non-existent authentication")
+    for dist in (wheel, big):  # small bodies skip the pre-check, large ones get it
+        anonymous = post(live_server.url, dist, None)
+        assert anonymous.status_code == 403
+        assert anonymous.reason_phrase.startswith("Invalid or non-existent authentication")
+    request = httpx.Request(
+        "POST",
+        live_server.url + "/legacy/",
+        data=big.form(),
+        files={"content": (big.filename, big.data, "application/octet-stream")},
+    )
+    body = request.read()
+
+    def chunked():
+        yield body
+
+    streamed = httpx.post(
+        live_server.url + "/legacy/",
+        content=chunked(),
+        headers={"Content-Type": request.headers["content-type"]},
+    )
+    assert streamed.status_code == 403
     tuple_field = httpx.post(
         live_server.url + "/legacy/",
         data={":action": "file_upload"},
@@ -142,11 +161,12 @@ def test_refusals_store_nothing(live_server: LiveServer, people: Accounts) -> No
     assert status_line.startswith(b"HTTP/1.1 400 'caf\xe9?' is an invalid value for Name.")
     with people.database.write() as session:
         session.add(AdminFlag(id="read-only", enabled=True))
-    read_only = post(live_server.url, wheel, token)
-    assert (read_only.status_code, read_only.reason_phrase) == (
-        403,
-        "Read-only mode: Uploads are temporarily disabled.",
-    )
+    for dist in (wheel, big):
+        read_only = post(live_server.url, dist, token)
+        assert (read_only.status_code, read_only.reason_phrase) == (
+            403,
+            "Read-only mode: Uploads are temporarily disabled.",
+        )
     assert counts(people) == (0, 0, 0)
     assert stored_files(live_server.data_dir) == []
 

@@ -125,3 +125,23 @@ def test_sweep_skips_vanished_entries(
     storage.sweep(lambda blake2: None)
     monkeypatch.undo()
     assert ghost.exists()
+
+
+def test_large_files_are_written_back_while_streaming(
+    storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypidesk.index import storage as storage_module
+
+    monkeypatch.setattr(storage_module, "WRITEBACK_EVERY", 1000)
+    synced: list[int] = []
+    real = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1])
+    incoming = storage.incoming(10**6)
+    for _ in range(10):
+        incoming.write(b"x" * 600)
+    incoming.stage()
+    assert len(synced) >= 2  # at least one background writeback plus the final one
+    incoming.discard()
+    unfinished = storage.incoming(10**6)
+    unfinished.write(b"y" * 2000)
+    unfinished.discard()  # waits for its writeback before closing

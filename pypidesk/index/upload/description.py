@@ -6,9 +6,8 @@ readme_renderer does what PyPI does: reStructuredText by default, Markdown
 
 from __future__ import annotations
 
+import functools
 from email.message import Message
-
-from readme_renderer import markdown, rst, txt
 
 DEFAULT_CONTENT_TYPE = "text/x-rst"
 
@@ -23,18 +22,9 @@ class DescriptionError(Exception):
 
 def render(description: str | None, content_type: str | None, help_url: str) -> str | None:
     """Sanitized HTML for ``description``, or None when there is none to render."""
-    if description is None:
+    if description is None or not description.strip():
         return None
-    header = Message()
-    header["Content-Type"] = content_type or DEFAULT_CONTENT_TYPE
-    mime = header.get_content_type()
-    params = dict(header.get_params() or [])
-    if mime == "text/plain":
-        html = txt.render(description)
-    elif mime == "text/markdown":
-        html = markdown.render(description, variant=params.get("variant", "GFM"))
-    else:
-        html = rst.render(description)
+    html = _render(description, content_type or DEFAULT_CONTENT_TYPE)
     if html is None:
         if content_type:
             raise DescriptionError(
@@ -46,3 +36,22 @@ def render(description: str | None, content_type: str | None, help_url: str) -> 
             f"reStructuredText. See {help_url}#description-content-type for more information."
         )
     return html
+
+
+# docutils builds its option parser on every call (~10 ms); the files of one
+# release, and the releases of one project, usually carry the same README.
+@functools.lru_cache(maxsize=32)
+def _render(description: str, content_type: str) -> str | None:
+    # Imported on first use: docutils, pygments and cmarkgfm add ~25 MB to a
+    # server process that may never see a description.
+    from readme_renderer import markdown, rst, txt  # noqa: PLC0415
+
+    header = Message()
+    header["Content-Type"] = content_type
+    mime = header.get_content_type()
+    params = dict(header.get_params() or [])
+    if mime == "text/plain":
+        return txt.render(description)
+    if mime == "text/markdown":
+        return markdown.render(description, variant=params.get("variant", "GFM"))
+    return rst.render(description)

@@ -34,6 +34,12 @@ from pypidesk.index.upload.service import Uploader, flags_error, store_upload
 
 router = APIRouter()
 
+# Bodies above this size are admitted (flags, credentials) before they are
+# read, so that a refused client's file is never written. Smaller ones skip
+# the extra transaction: their temp file costs nothing and is discarded, and
+# the upload transaction checks flags and credentials first anyway.
+PRECHECK_ABOVE = 1024 * 1024
+
 LEGACY_REDIRECT = (
     "An upload was attempted to /legacy but the expected upload URL is /legacy/ "
     "(with a trailing slash)"
@@ -74,7 +80,9 @@ async def upload(request: Request) -> Response:
     database: Database = request.app.state.database
     storage: FileStorage = request.app.state.storage
     authorization = request.headers.get("authorization")
-    refused = await run_in_threadpool(_admission, database, settings, authorization)
+    refused = None
+    if _content_length(request) > PRECHECK_ABOVE:
+        refused = await run_in_threadpool(_admission, database, settings, authorization)
 
     def open_content():
         return storage.incoming(settings.max_file_size) if refused is None else None
@@ -103,6 +111,14 @@ async def upload(request: Request) -> Response:
         received.discard()
 
 
+def _content_length(request: Request) -> int:
+    """The declared body size; unknown (chunked) counts as large."""
+    try:
+        return int(request.headers.get("content-length", ""))
+    except ValueError:
+        return PRECHECK_ABOVE + 1
+
+
 def _other_action(action: str | None) -> Response:
     """Retired actions get PyPI's 410; anything else the help page."""
     if action in ("submit", "submit_pkg_info"):
@@ -115,14 +131,20 @@ def _other_action(action: str | None) -> Response:
 def _admission(
     database: Database, settings: ServerSettings, authorization: str | None
 ) -> UploadError | None:
-    """Steps 1-2 before the body is read: admin flags, then the credentials."""
-    with database.write() as session:
+    """Steps 1-2 before the body is read: admin flags, then the credentials.
+
+    Only a pre-check, so that no file of a refused client is stored; it runs
+    in a read transaction and its changes (the token's ``last_used``) are
+    dropped. The upload transaction authenticates again and records them.
+    """
+    with database.read() as session:
         refused = flags_error(session, settings)
         if refused is None:
             try:
                 _identify(session, settings, authorization)
             except UploadError as exc:
                 refused = exc
+        session.expunge_all()
     return refused
 
 

@@ -311,3 +311,14 @@ def test_startup_sweep_finishes_a_committed_upload(uploads: Uploads) -> None:
     open_storage(uploads.settings, uploads.database)
     assert final.read_bytes() == wheel.data
     assert list(uploads.storage.tmp_dir.iterdir()) == []
+
+
+def test_attestations_need_trusted_publishing(uploads: Uploads) -> None:
+    wheel = make_wheel()
+    result = uploads.upload(wheel, wheel.form(attestations="[]"))
+    assert (result.status, result.message) == (
+        400,
+        "Invalid attestations supplied during upload: Attestations are only supported when "
+        "using Trusted Publishing",
+    )
+    assert uploads.counts() == (0, 0, 0, 0)
