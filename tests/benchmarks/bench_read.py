@@ -204,7 +204,7 @@ def main() -> int:
     parser.add_argument("--reuse", type=Path, help="a work directory kept by --keep")
     parser.add_argument("--skip-pypiserver", action="store_true")
     args = parser.parse_args()
-    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="pypidesk-bench-"))
+    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="pypidesk-readbench-"))
     # nginx's workers run as an unprivileged user and must read the static copy.
     workdir.chmod(0o755)
     settings = ServerSettings(data_dir=workdir / "data")
@@ -283,7 +283,7 @@ def main() -> int:
     for case in ("index", "big-html", "big-json", "file"):
         ratio = results["pypidesk"][case][0] / results["nginx"][case][0]
         print(f"pypidesk/nginx {case}: {ratio:.1%}")
-    if not args.keep:
+    if not (args.keep or args.reuse):
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
