@@ -8,13 +8,13 @@ fast and ``pypidesk serve`` never loads Qt.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from pypidesk import __version__
+from pypidesk.admin_cli import add_admin_parser, run_admin
 from pypidesk.paths import default_data_dir
 
 EXIT_USAGE = 2
@@ -41,6 +41,16 @@ def _workers(value: str) -> int:
     return workers
 
 
+def _megabytes(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of MiB")
+    return size * 1024 * 1024
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pypidesk",
@@ -57,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the package index server headless",
         description="Run the package index server (PyPI-compatible) until interrupted.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
     serve.add_argument(
         "--port", type=_port, default=8000, help="TCP port to bind (default: %(default)s)"
     )
@@ -67,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept uploads with a username and password (PyPI refuses them; "
         "only for a throwaway local index)",
+    )
+    serve.add_argument(
+        "--open-registration",
+        action="store_true",
+        help="let anyone create an account through the API "
+        "(default: only the administrator creates users)",
     )
     serve.add_argument(
         "--require-auth-for-reads",
@@ -80,11 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes; each serves every upload at once (default: %(default)s)",
     )
     serve.add_argument(
+        "--max-file-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="largest file an upload may be, in MiB (default: 100, as PyPI)",
+    )
+    serve.add_argument(
+        "--max-project-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
+    )
+    serve.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log verbosity (default: %(default)s)",
     )
+    add_admin_parser(commands)
     return parser
 
 
@@ -104,32 +137,35 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415 - keep `pypidesk --help` fast
-
+    from pypidesk.index.server import run_server  # noqa: PLC0415 - keep `--help` fast
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
-    from pypidesk.index.workers import FACTORY, SETTINGS_ENV, settings_to_json  # noqa: PLC0415
 
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        sys.stderr.write(f"pypidesk serve: error: cannot use {data_dir} as data dir: {exc}\n")
+        return 1
+
+    limits = {
+        name: value
+        for name, value in (
+            ("max_file_size", args.max_file_size),
+            ("max_project_size", args.max_project_size),
+        )
+        if value is not None
+    }
     settings = ServerSettings(
-        data_dir=args.data_dir or default_data_dir(),
+        data_dir=data_dir,
         database_url=args.database_url,
         allow_password_uploads=args.allow_password_uploads,
+        open_registration=args.open_registration,
         require_auth_for_reads=args.require_auth_for_reads,
+        **limits,
     )
-    # Workers import the app factory and read the settings back from here.
-    os.environ[SETTINGS_ENV] = settings_to_json(settings)
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        # The desktop app and PyPI's clients send no proxy headers; trusting them
-        # by default would let any client spoof its address in the history.
-        proxy_headers=False,
-        server_header=False,
+    return run_server(
+        settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
     )
-    return 0
 
 
 def _gui(argv: Sequence[str]) -> int:
@@ -144,4 +180,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "admin":
+        return run_admin(args)
     return _gui([sys.argv[0], *argv])

@@ -80,7 +80,7 @@ class LiveServer:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:  # pragma: no cover - only if the server hangs
                 self.process.kill()
                 self.process.wait()
@@ -96,3 +96,44 @@ def live_server(data_dir: Path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+POSTGRES_URL_VARIABLE = "PYPIDESK_TEST_POSTGRES_URL"
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if url is None and os.environ.get("CI"):
+        pytest.fail(f"CI must provide PostgreSQL: set {POSTGRES_URL_VARIABLE}")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(f"no PostgreSQL: set {POSTGRES_URL_VARIABLE} (CI always does)")
+    name = f"pypidesk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
+    """Each records test runs on both backends pypidesk claims to support."""
+    if request.param == "sqlite":
+        return f"sqlite:///{data_dir / 'pypidesk.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))

@@ -1,9 +1,9 @@
 """The client's exceptions; each message is a sentence a user can act on.
 
-    ClientError
-    ├── IndexUnreachableError   no HTTP answer at all (refused, timeout, DNS)
-    ├── IndexHTTPError          an answer, but not the one expected (carries the status)
-    └── LocalIndexError         the bundled local index could not be started
+ClientError
+├── IndexUnreachableError   no HTTP answer at all (refused, timeout, DNS)
+├── IndexHTTPError          an answer, but not the one expected (carries the status)
+└── LocalIndexError         the bundled local index could not be started
 """
 
 from __future__ import annotations

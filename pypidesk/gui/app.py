@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-# qasync binds to whichever Qt module is importable first; make it PySide6.
-os.environ.setdefault("QT_API", "pyside6")
-
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import qasync  # noqa: E402
-
-from pypidesk import __version__  # noqa: E402
-from pypidesk.gui.app_settings import AppSettings  # noqa: E402
-from pypidesk.gui.local_index import LocalIndexController, stop_quietly  # noqa: E402
-from pypidesk.gui.main_window import MainWindow  # noqa: E402
-from pypidesk.gui.signals import next_emission  # noqa: E402
-from pypidesk.paths import APP_NAME, default_log_dir  # noqa: E402
+from pypidesk import __version__
+from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.gc_on_gui_thread import GuiThreadGarbageCollector
+from pypidesk.gui.local_index import LocalIndexController, stop_quietly
+from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.resources import app_icon
+from pypidesk.gui.signals import next_emission
+from pypidesk.paths import APP_NAME, default_log_dir
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +46,15 @@ def configure_logging(log_dir: Path) -> None:
 
 async def run_app(settings: AppSettings, *, http_timeout: httpx.Timeout = HTTP_TIMEOUT) -> int:
     """Show the window, start the local index, and tear both down once the window closes."""
+    collector = GuiThreadGarbageCollector()
+    collector.start()
+    try:
+        return await _run_window(settings, http_timeout)
+    finally:
+        collector.stop()
+
+
+async def _run_window(settings: AppSettings, http_timeout: httpx.Timeout) -> int:
     async with httpx.AsyncClient(timeout=http_timeout) as http:
         controller = LocalIndexController(settings.local_index_data_dir, http)
         window = MainWindow(controller, settings)
@@ -78,6 +83,8 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(APP_NAME)
     # main() decides when to quit, after the local index has stopped.
     app.setQuitOnLastWindowClosed(False)
     configure_logging(default_log_dir())

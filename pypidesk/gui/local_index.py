@@ -12,7 +12,9 @@ import dataclasses
 import enum
 import logging
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import httpx
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
@@ -71,6 +73,7 @@ class LocalIndexController(QObject):
         *,
         startup_timeout: float = 60.0,
         stop_grace: float = 5.0,
+        command: Callable[[Path, int], list[str]] = serve_command,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,6 +81,7 @@ class LocalIndexController(QObject):
         self._http = http
         self._startup_timeout = startup_timeout
         self._stop_grace = stop_grace
+        self._command = command
         self._process: QProcess | None = None
         self._partial_line = ""
         self._tail: deque[str] = deque(maxlen=TAIL_LINES)
@@ -107,14 +111,14 @@ class LocalIndexController(QObject):
             return self._status
         port = find_free_port()
         url = f"http://{LOOPBACK}:{port}"
-        program, *arguments = serve_command(self._data_dir, port)
+        program, *arguments = self._command(self._data_dir, port)
         process = QProcess(self)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         environment = QProcessEnvironment.systemEnvironment()
         # A Python child block-buffers a pipe; the log view wants lines as they come.
         environment.insert("PYTHONUNBUFFERED", "1")
         process.setProcessEnvironment(environment)
-        process.readyReadStandardOutput.connect(lambda: self._read_output(process))
+        process.readyReadStandardOutput.connect(self._read_output)
         process.finished.connect(self._on_finished)
         self._process = process
         self._stopping = False
@@ -132,8 +136,8 @@ class LocalIndexController(QObject):
             healthy.cancel()
             ended.cancel()
         if self._process is not process or self._stopping:
-            # stop() ran while we were waiting; it has set the state.
-            return self._status
+            # stop() ran while we were waiting; it reports the new state itself.
+            return LocalIndexStatus(IndexState.STOPPED)
         if ended.done() and not ended.cancelled():
             # The child died before answering; _on_finished has said why.
             return self._status
@@ -167,7 +171,10 @@ class LocalIndexController(QObject):
             process.kill()
             await ended
 
-    def _read_output(self, process: QProcess) -> None:
+    def _read_output(self) -> None:
+        # A bound method, not a lambda holding the process: a lambda would tie
+        # the process and its connection into a reference cycle (see signals.py).
+        process = cast("QProcess", self.sender())
         chunk = bytes(process.readAllStandardOutput().data()).decode("utf-8", errors="replace")
         *lines, self._partial_line = (self._partial_line + chunk).split("\n")
         for line in lines:

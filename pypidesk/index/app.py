@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from pypidesk import __version__
-from pypidesk.index import health
+from pypidesk.index import api, health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.read.asgi import IndexApp
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.startup import open_storage
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -24,6 +26,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         database = Database.from_url(settings.resolved_database_url)
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
+        app.state.storage = open_storage(settings, database)
         try:
             yield
         finally:
@@ -41,4 +44,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
+    app.include_router(upload_routes.router)
+    api.install(app)
     return app

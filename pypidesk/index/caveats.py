@@ -9,6 +9,9 @@ A caveat is a JSON array whose first element is a tag (Warehouse's
   its name registered anew, because the new project has a new uuid;
 - ``[3, user_uuid]`` RequestUser.
 
+PyPI's older JSON-object forms (``{"version": 1, "permissions": ...}``,
+``{"exp": .., "nbf": ..}``, ``{"project_ids": [...]}``) are accepted too.
+
 Anything else, including a well-formed caveat with a malformed body, fails:
 a token holder may attenuate a token with caveats of these forms, but the
 server must never accept a restriction it does not understand.
@@ -76,17 +79,58 @@ def check(predicate: str, context: CaveatContext) -> str | None:
         caveat = json.loads(predicate)
     except ValueError:
         caveat = None
+    if isinstance(caveat, list):
+        verdict = _check_compact(caveat, context)
+    elif isinstance(caveat, dict):
+        verdict = _check_legacy(caveat, context)
+    else:
+        verdict = _UNKNOWN
+    if isinstance(verdict, _Unknown):
+        return f"unknown caveat: {predicate!r}"
+    return verdict
+
+
+class _Unknown:
+    """Returned by the checkers for a caveat they do not understand."""
+
+
+_UNKNOWN = _Unknown()
+
+
+def _check_compact(caveat: list[Any], context: CaveatContext) -> str | _Unknown | None:
     # Checking the tag's type first: literal patterns compare with ==, which
     # would let JSON true stand for 1.
-    if isinstance(caveat, list) and caveat and _is_int(caveat[0]):
-        match caveat:
-            case [0, expires_at, not_before] if _is_int(expires_at) and _is_int(not_before):
-                return _check_expiration(expires_at, not_before, context)
-            case [1 | 2 as tag, values] if _is_str_list(values):
-                return _check_project(tag, values, context)
-            case [3, str(user_uuid)]:
-                return _check_user(user_uuid, context)
-    return f"unknown caveat: {predicate!r}"
+    if not (caveat and _is_int(caveat[0])):
+        return _UNKNOWN
+    match caveat:
+        case [0, expires_at, not_before] if _is_int(expires_at) and _is_int(not_before):
+            return _check_expiration(expires_at, not_before, context)
+        case [1 | 2 as tag, values] if _is_str_list(values):
+            return _check_project(tag, values, context)
+        case [3, str(user_uuid)]:
+            return _check_user(user_uuid, context)
+    return _UNKNOWN
+
+
+def _check_legacy(caveat: dict[str, Any], context: CaveatContext) -> str | _Unknown | None:
+    """PyPI's older JSON-object caveats, which it still accepts, as a holder's
+    attenuation tool may write them."""
+    if not _is_int(caveat.get("version", 1)):
+        return _UNKNOWN  # a pattern's literal 1 would match JSON true
+    match caveat:
+        case {"version": 1, "permissions": "user"} if len(caveat) == 2:
+            return None  # the whole account: no restriction beyond the token's own
+        case {"version": 1, "permissions": {"projects": names}} if (
+            len(caveat) == 2 and len(caveat["permissions"]) == 1 and _is_str_list(names)
+        ):
+            return _check_project(PROJECT_NAME, names, context)
+        case {"exp": expires_at, "nbf": not_before} if (
+            len(caveat) == 2 and _is_int(expires_at) and _is_int(not_before)
+        ):
+            return _check_expiration(expires_at, not_before, context)
+        case {"project_ids": uuids} if len(caveat) == 1 and _is_str_list(uuids):
+            return _check_project(PROJECT_ID, uuids, context)
+    return _UNKNOWN
 
 
 def _check_expiration(expires_at: int, not_before: int, context: CaveatContext) -> str | None:

@@ -35,6 +35,9 @@ class ServerSettings:
     # outside the database so that a leaked database yields no usable token;
     # all workers of one index (also with ``database_url``) must share it.
     secret_key_file: Path | None = None
+    # Registration is an admin action (``pypidesk admin create-user``) unless a
+    # local index opts in to self-registration through the API.
+    open_registration: bool = False
 
     @property
     def resolved_database_url(self) -> str:

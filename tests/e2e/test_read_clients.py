@@ -182,6 +182,10 @@ def test_xmlrpc_with_an_old_style_client(server: LiveServer) -> None:
 def _bandersnatch() -> Path:
     executable = BANDERSNATCH_VENV / "bin" / "bandersnatch"
     if not executable.exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"CI must provide bandersnatch at {BANDERSNATCH_VENV} (scripts/setup --test)"
+            )
         pytest.skip(
             f"bandersnatch is not installed at {BANDERSNATCH_VENV}; install it with "
             f"/root/.pyenv/versions/3.12.1/bin/python -m venv {BANDERSNATCH_VENV} && "

@@ -34,7 +34,29 @@ def test_known_caveats(predicate: str, error: str | None) -> None:
     assert caveats.check(predicate, CONTEXT) == error
 
 
-@pytest.mark.parametrize("predicate", ['[1,["demo-pkg"]]', '[2,["p-uuid"]]'])
+@pytest.mark.parametrize(
+    ("predicate", "error"),
+    [
+        ('{"version":1,"permissions":"user"}', None),
+        ('{"version":1,"permissions":{"projects":["demo-pkg"]}}', None),
+        (
+            '{"version":1,"permissions":{"projects":["other"]}}',
+            "project-scoped token is not valid for project: 'Demo_Pkg'",
+        ),
+        ('{"exp":1001,"nbf":1000}', None),
+        ('{"nbf":0,"exp":1000}', "token is expired"),
+        ('{"project_ids":["p-uuid"]}', None),
+        ('{"project_ids":["x"]}', "project-scoped token is not valid for project: 'Demo_Pkg'"),
+    ],
+)
+def test_legacy_caveats_pypi_still_accepts(predicate: str, error: str | None) -> None:
+    assert caveats.check(predicate, CONTEXT) == error
+
+
+@pytest.mark.parametrize(
+    "predicate",
+    ['[1,["demo-pkg"]]', '[2,["p-uuid"]]', '{"version":1,"permissions":{"projects":["a"]}}'],
+)
 def test_project_caveats_need_a_project(predicate: str) -> None:
     context = CaveatContext(user_uuid="u-uuid", project=None, now=1000)
     assert caveats.check(predicate, context) == (
@@ -47,7 +69,6 @@ def test_project_caveats_need_a_project(predicate: str) -> None:
     [
         "not json",
         "{}",
-        '{"exp":2000,"nbf":0}',
         "[]",
         "[9]",
         '["0",2000,0]',
@@ -63,6 +84,19 @@ def test_project_caveats_need_a_project(predicate: str) -> None:
         "[3,7]",
         '[3,"u-uuid","extra"]',
         "[4,1]",
+        '{"version":2,"permissions":"user"}',
+        '{"version":true,"permissions":"user"}',
+        '{"version":1,"permissions":"user","extra":0}',
+        '{"version":1,"permissions":"everything"}',
+        '{"version":1,"permissions":{"projects":"demo-pkg"}}',
+        '{"version":1,"permissions":{"projects":["demo-pkg"],"more":1}}',
+        '{"exp":1001}',
+        '{"exp":1001,"nbf":true}',
+        '{"exp":1001,"nbf":0,"x":0}',
+        '{"project_ids":"p-uuid"}',
+        '{"project_ids":["p-uuid"],"version":1}',
+        '"a string"',
+        "17",
     ],
 )
 def test_anything_else_is_an_unknown_caveat(predicate: str) -> None:

@@ -1,0 +1,281 @@
+"""Content-addressed file storage, written so that a crash never shows a partial file.
+
+An upload is streamed into an anonymous file (``O_TMPFILE``) in the store's own
+``.tmp`` directory while its md5, sha256 and blake2b-256 are computed. Before
+the database row is committed the file gets a *pending* name
+(``.tmp/<blake2>.<kind>.<random>``); only after the commit is it renamed to its
+final path. Every incoming file is held with an exclusive ``flock`` from the
+moment it exists, so :meth:`LocalFileStorage.sweep` (run at start-up) can tell
+files of live uploads (locked) from those of a crashed process (unlocked): a
+pending file whose row was committed is moved into place, anything else is
+removed. Where ``O_TMPFILE`` is missing, the file is created under a random
+name and locked at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+TMP_DIR_NAME = ".tmp"
+FILE_KIND = "file"
+METADATA_KIND = "metadata"
+METADATA_SUFFIX = ".metadata"
+
+
+def storage_path(blake2_256: str, filename: str) -> str:
+    """PyPI's layout: ``<b2[:2]>/<b2[2:4]>/<b2[4:]>/<filename>``."""
+    return f"{blake2_256[:2]}/{blake2_256[2:4]}/{blake2_256[4:]}/{filename}"
+
+
+@dataclass(frozen=True, slots=True)
+class Digests:
+    md5: str
+    sha256: str
+    blake2_256: str
+
+
+class IncomingFile(Protocol):
+    """A file being received: written chunk by chunk, then committed or discarded."""
+
+    size: int
+    too_large: bool
+
+    def write(self, data: bytes) -> None: ...
+
+    def finish(self) -> Digests: ...
+
+    def read_path(self) -> Path: ...
+
+    def add_metadata(self, data: bytes) -> None: ...
+
+    def stage(self) -> None: ...
+
+    def commit(self, path: str) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+class FileStorage(Protocol):
+    """Where distribution files live; an object store can implement this later."""
+
+    def incoming(self, limit: int) -> IncomingFile: ...
+
+    def exists(self, path: str) -> bool: ...
+
+    def sweep(self, committed_path: Callable[[str], str | None]) -> None: ...
+
+
+class _LocalIncoming:
+    """One upload on its way into a :class:`LocalFileStorage`."""
+
+    def __init__(self, storage: LocalFileStorage, limit: int) -> None:
+        self._storage = storage
+        self._limit = limit
+        self.size = 0
+        self.too_large = False
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._sha256 = hashlib.sha256()
+        self._blake2 = hashlib.blake2b(digest_size=32)
+        self._file, self._named = storage.open_locked()
+        self._digests: Digests | None = None
+        self._metadata: bytes | None = None
+        self._staged: list[tuple[Path, str]] = []
+
+    def write(self, data: bytes) -> None:
+        """Append ``data``; past the limit, stop storing and only count (PyPI's step 16)."""
+        self.size += len(data)
+        if self.too_large:
+            return
+        if self.size > self._limit:
+            self.too_large = True
+            self._file.truncate(0)
+            return
+        self._file.write(data)
+        self._md5.update(data)
+        self._sha256.update(data)
+        self._blake2.update(data)
+
+    def finish(self) -> Digests:
+        """Flush the data to disk and return its digests."""
+        if self._digests is None:
+            self._file.flush()
+            self._digests = Digests(
+                self._md5.hexdigest(), self._sha256.hexdigest(), self._blake2.hexdigest()
+            )
+        return self._digests
+
+    def read_path(self) -> Path:
+        """A path the received bytes can be read from (for archive checks)."""
+        self._file.flush()
+        return Path(f"/proc/self/fd/{self._file.fileno()}")
+
+    def add_metadata(self, data: bytes) -> None:
+        """The wheel's METADATA, stored beside the file as ``<path>.metadata``."""
+        self._metadata = data
+
+    def stage(self) -> None:
+        """Give the file (and its metadata) pending names, before the row is committed.
+
+        From here a crash is recoverable: :meth:`LocalFileStorage.sweep` moves a
+        pending file into place if its row exists.
+        """
+        digests = self.finish()
+        os.fsync(self._file.fileno())
+        pending = self._storage.link_pending(self._file, self._named, digests, FILE_KIND)
+        self._named = None
+        self._staged.append((pending, ""))
+        if self._metadata is not None:
+            meta, named = self._storage.open_locked()
+            with meta:
+                meta.write(self._metadata)
+                meta.flush()
+                os.fsync(meta.fileno())
+                pending = self._storage.link_pending(meta, named, digests, METADATA_KIND)
+            self._staged.append((pending, METADATA_SUFFIX))
+
+    def commit(self, path: str) -> None:
+        """Move the staged files to ``path`` once their row is committed."""
+        for pending, suffix in self._staged:
+            self._storage.place(pending, path + suffix)
+        self._staged.clear()
+        self._close()
+
+    def discard(self) -> None:
+        """Forget the upload: nothing it wrote stays behind."""
+        for pending, _suffix in self._staged:
+            pending.unlink(missing_ok=True)
+        self._staged.clear()
+        if self._named is not None:
+            self._named.unlink(missing_ok=True)
+            self._named = None
+        self._close()
+
+    def _close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+class LocalFileStorage:
+    """Files under one directory, PyPI's content-addressed layout."""
+
+    def __init__(self, root: Path, *, use_tmpfile: bool = True) -> None:
+        self.root = root
+        self.tmp_dir = root / TMP_DIR_NAME
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._use_tmpfile = use_tmpfile and hasattr(os, "O_TMPFILE")
+
+    def incoming(self, limit: int) -> _LocalIncoming:
+        return _LocalIncoming(self, limit)
+
+    def exists(self, path: str) -> bool:
+        return (self.root / path).is_file()
+
+    def open_locked(self) -> tuple[BinaryIO, Path | None]:
+        """A new, exclusively locked scratch file, and its name if it has one.
+
+        With ``O_TMPFILE`` the file has no name until :meth:`link_pending`; the
+        fallback names it ``upload.<random>`` and locks it at once (a sweep
+        racing that instant could take it, so ``O_TMPFILE`` is preferred).
+        """
+        if self._use_tmpfile:
+            try:
+                fd = os.open(self.tmp_dir, os.O_TMPFILE | os.O_RDWR, 0o644)
+            except OSError as exc:  # pragma: no cover - only on filesystems without O_TMPFILE
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                    raise
+                self._use_tmpfile = False
+            else:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                return os.fdopen(fd, "w+b"), None
+        named = self.tmp_dir / f"upload.{secrets.token_hex(8)}"
+        fd = os.open(named, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return os.fdopen(fd, "w+b"), named
+
+    def link_pending(
+        self, handle: BinaryIO, named: Path | None, digests: Digests, kind: str
+    ) -> Path:
+        """Name a locked scratch file ``.tmp/<blake2>.<kind>.<random>``."""
+        pending = self.tmp_dir / f"{digests.blake2_256}.{kind}.{secrets.token_hex(8)}"
+        if named is not None:
+            named.rename(pending)
+        else:
+            # CPython calls plain link(2), which does not follow the /proc
+            # symlink, unless a dir fd is given; linkat(2) ignores it for an
+            # absolute path but then honours AT_SYMLINK_FOLLOW.
+            dir_fd = os.open(self.tmp_dir, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.link(
+                    f"/proc/self/fd/{handle.fileno()}",
+                    pending,
+                    src_dir_fd=dir_fd,
+                    follow_symlinks=True,
+                )
+            finally:
+                os.close(dir_fd)
+        return pending
+
+    def place(self, pending: Path, path: str) -> None:
+        """Rename ``pending`` to its final ``path`` and make the rename durable."""
+        final = self.root / path
+        final.parent.mkdir(parents=True, exist_ok=True)
+        pending.rename(final)
+        _fsync_dir(final.parent)
+
+    def sweep(self, committed_path: Callable[[str], str | None]) -> None:
+        """Clean up after a crash: finish committed uploads, remove everything else.
+
+        ``committed_path(blake2)`` returns the stored path of the file row with
+        that digest, or None when no such row was committed.
+        """
+        for entry in sorted(self.tmp_dir.iterdir()):
+            with _unless_locked(entry) as free:
+                if not free:
+                    continue
+                blake2, _, rest = entry.name.partition(".")
+                kind = rest.partition(".")[0]
+                path = committed_path(blake2) if kind in (FILE_KIND, METADATA_KIND) else None
+                if path is None:
+                    entry.unlink(missing_ok=True)
+                    continue
+                suffix = METADATA_SUFFIX if kind == METADATA_KIND else ""
+                if self.exists(path + suffix):
+                    entry.unlink(missing_ok=True)
+                else:
+                    self.place(entry, path + suffix)
+
+
+@contextlib.contextmanager
+def _unless_locked(entry: Path) -> Iterator[bool]:
+    """Yield True while holding ``entry``'s lock, False if a live upload holds it."""
+    try:
+        fd = os.open(entry, os.O_RDONLY)
+    except FileNotFoundError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""PyPI's legacy upload API (``POST /legacy/``): validation, storage, records."""

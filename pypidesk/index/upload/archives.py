@@ -1,0 +1,185 @@
+"""Archive checks (PyPI's step 22, and the member checks of steps 23-24).
+
+The file is opened, never extracted: zip central directories and tar headers
+are read to find broken archives, compression bombs, unsafe member names and
+the files a distribution must contain. The wheel's ``METADATA`` is read out
+so it can be stored beside the wheel (PEP 658).
+"""
+
+from __future__ import annotations
+
+import configparser
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pypidesk.index.upload.errors import bad_request
+
+MAX_RATIO = 50
+RATIO_THRESHOLD = 64 * 1024 * 1024
+ARCHIVES_HELP = "See https://docs.pypi.org/archives for more information."
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+# A METADATA larger than this is not core metadata; refuse rather than hold it in memory.
+MAX_METADATA_SIZE = 16 * 1024 * 1024
+
+
+def _invalid(reason: str = "") -> Exception:
+    return bad_request(f"Invalid distribution file. {reason}".rstrip())
+
+
+@dataclass
+class ArchiveContents:
+    """Member names of a checked archive, and the sdist's one top-level directory."""
+
+    names: set[str] = field(default_factory=set)
+    top_dir: str = ""
+
+
+def _unsafe(name: str) -> bool:
+    path = PurePosixPath(name)
+    return (
+        name.startswith(("/", "\\"))
+        or ".." in path.parts
+        or "\\" in name
+        or (len(name) > 1 and name[1] == ":")
+        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+    )
+
+
+def check_archive(path: Path, filename: str) -> ArchiveContents:
+    """Step 22: a valid zip (wheel, zip sdist) or tar.gz (sdist), safe and no bomb."""
+    size = path.stat().st_size
+    is_zip = zipfile.is_zipfile(path)
+    if filename.endswith(".tar.gz"):
+        if is_zip:
+            raise _invalid("File is both a zip and a tar file")
+        return _check_tar(path, size)
+    if not is_zip:
+        raise _invalid("File is not a zipfile")
+    return _check_zip(path, size)
+
+
+def _check_zip(path: Path, size: int) -> ArchiveContents:
+    contents = ArchiveContents()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _invalid("File is not a zipfile") from None
+    total = 0
+    for info in infos:
+        name = info.filename
+        if _unsafe(name):
+            raise _invalid(
+                f"ZIP archive not accepted: Unsafe member name {name!r}. {ARCHIVES_HELP}"
+            )
+        if name in contents.names:
+            raise _invalid(
+                f"ZIP archive not accepted: Duplicate member name {name!r}. {ARCHIVES_HELP}"
+            )
+        if info.compress_type not in _ZIP_METHODS:
+            raise _invalid("File does not use a supported compression type")
+        contents.names.add(name)
+        total += info.file_size
+    _check_ratio(total, size)
+    return contents
+
+
+def _check_ratio(total: int, size: int) -> None:
+    if total > RATIO_THRESHOLD and total > MAX_RATIO * max(size, 1):
+        raise _invalid(f"File exceeds compression ratio of {MAX_RATIO}")
+
+
+def _check_tar(path: Path, size: int) -> ArchiveContents:
+    contents = ArchiveContents()
+    top_dirs: set[str] = set()
+    total = 0
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            for member in archive:
+                name = member.name
+                if _unsafe(name) or (
+                    (member.issym() or member.islnk()) and _unsafe(member.linkname)
+                ):
+                    raise _invalid(
+                        f"tar archive not accepted: Unsafe member name {name!r}. {ARCHIVES_HELP}"
+                    )
+                if member.issparse():
+                    raise _invalid(
+                        "tar archive not accepted: Sparse members are not allowed. "
+                        + ARCHIVES_HELP
+                    )
+                total += member.size
+                _check_ratio(total, size)
+                contents.names.add(name.rstrip("/"))
+                top_dirs.add(PurePosixPath(name).parts[0] if name.strip("/") else "")
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        raise _invalid("File is not a tarfile") from None
+    if len(top_dirs) != 1:
+        raise _invalid("Incorrect number of top-level directories in sdist")
+    contents.top_dir = top_dirs.pop()
+    pkg_info = f"{contents.top_dir}/PKG-INFO"
+    if pkg_info not in contents.names:
+        raise _invalid(f"PKG-INFO not found at {pkg_info}")
+    return contents
+
+
+def dist_info_dir(filename: str) -> str:
+    """``<name>-<version>.dist-info`` as spelled in the wheel's filename."""
+    name, _, rest = filename.partition("-")
+    return f"{name}-{rest.partition('-')[0]}.dist-info"
+
+
+def check_wheel_members(contents: ArchiveContents, filename: str) -> None:
+    """Step 22's WHEEL check: the wheel must carry ``<dist-info>/WHEEL``."""
+    wheel = f"{dist_info_dir(filename)}/WHEEL"
+    if wheel not in contents.names:
+        raise _invalid(f"WHEEL not found at {wheel}")
+
+
+def check_license_files(
+    contents: ArchiveContents, filename: str, license_files: list[str], *, wheel: bool
+) -> None:
+    """Every ``License-File`` must be inside the distribution."""
+    base = f"{dist_info_dir(filename)}/licenses" if wheel else contents.top_dir
+    for license_file in license_files:
+        where = f"{base}/{license_file}"
+        if where not in contents.names:
+            raise bad_request(
+                f"License-File {license_file} does not exist in distribution file "
+                f"{filename} at {where}"
+            )
+
+
+def read_wheel_metadata(path: Path, contents: ArchiveContents, filename: str) -> bytes:
+    """Step 24: RECORD present, entry points parseable, METADATA present; returns METADATA."""
+    dist_info = dist_info_dir(filename)
+    record = f"{dist_info}/RECORD"
+    if record not in contents.names:
+        raise bad_request(
+            f"Wheel {filename!r} does not contain the required RECORD file: {record}"
+        )
+    metadata_name = f"{dist_info}/METADATA"
+    with zipfile.ZipFile(path) as archive:
+        entry_points = f"{dist_info}/entry_points.txt"
+        if entry_points in contents.names:
+            parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+            try:
+                parser.read_string(archive.read(entry_points).decode("utf-8"))
+            except (configparser.Error, UnicodeDecodeError, zipfile.BadZipFile, OSError):
+                raise bad_request(
+                    f"Wheel {filename!r} has invalid entry points defined in the "
+                    "entry_points.txt file"
+                ) from None
+        if metadata_name not in contents.names:
+            raise bad_request(
+                f"Wheel {filename!r} does not contain the required METADATA file: {metadata_name}"
+            )
+        info = archive.getinfo(metadata_name)
+        if info.file_size > MAX_METADATA_SIZE:
+            raise _invalid("METADATA is too large")
+        try:
+            return archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError):
+            raise _invalid() from None

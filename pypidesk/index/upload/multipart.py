@@ -1,0 +1,150 @@
+"""Receiving the upload form as a stream, the file part straight into storage.
+
+Starlette's ``request.form()`` would spool the file first and parse it again;
+here python-multipart's streaming parser hands each slice of the ``content``
+part to the storage's incoming file (which hashes as it writes), so memory
+does not grow with the file. Text fields are collected up to a total cap.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import AsyncIterable, Callable
+from dataclasses import dataclass, field
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from pypidesk.index.storage import IncomingFile
+from pypidesk.index.upload.errors import UploadError, bad_request
+
+# All text fields together; the long description is the only big one.
+MAX_FIELDS_SIZE = 16 * 1024 * 1024
+
+
+@dataclass
+class ReceivedForm:
+    """What the client sent: text fields, the names of file parts, the file itself."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    file_fields: list[str] = field(default_factory=list)
+    content: IncomingFile | None = None
+    filename: str | None = None
+    content_type: str | None = None
+    error: UploadError | None = None
+
+    def first(self, name: str) -> str | None:
+        values = self.fields.get(name)
+        return values[0] if values else None
+
+    def discard(self) -> None:
+        if self.content is not None:
+            self.content.discard()
+
+
+class _PartCollector:
+    """python-multipart callbacks that sort parts into a :class:`ReceivedForm`."""
+
+    def __init__(self, form: ReceivedForm, open_content: Callable[[], IncomingFile | None]):
+        self.form = form
+        self._open_content = open_content
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._headers: dict[bytes, bytes] = {}
+        self._name = ""
+        self._text: bytearray | None = None
+        self._sink: IncomingFile | None = None
+        self._fields_size = 0
+
+    def on_part_begin(self) -> None:
+        self._headers = {}
+        self._text = None
+        self._sink = None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._headers[bytes(self._header_field).lower()] = bytes(self._header_value)
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._name = options.get(b"name", b"").decode("utf-8", errors="replace")
+        filename = options.get(b"filename")
+        if filename is None:
+            self._text = bytearray()
+            return
+        if self._name == "content" and self.form.filename is None:
+            self.form.filename = filename.decode("utf-8", errors="replace")
+            # RFC 7578: a part without Content-Type is text/plain (uv sends none);
+            # PyPI (WebOb) sees the same default and only refuses empty or image/*.
+            part_type = self._headers.get(b"content-type", b"text/plain")
+            self.form.content_type = part_type.decode("latin-1").strip()
+            self.form.content = self._sink = self._open_content()
+        else:
+            self.form.file_fields.append(self._name)
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._sink is not None:
+            self._sink.write(memoryview(data)[start:end])
+        elif self._text is not None:
+            self._fields_size += end - start
+            if self._fields_size > MAX_FIELDS_SIZE:
+                raise bad_request("The form fields are too large.")
+            self._text += data[start:end]
+
+    def on_part_end(self) -> None:
+        if self._text is not None:
+            value = self._text.decode("utf-8", errors="replace")
+            self.form.fields.setdefault(self._name, []).append(value)
+        self._text = None
+        self._sink = None
+
+
+async def receive_form(
+    chunks: AsyncIterable[bytes],
+    content_type: str | None,
+    open_content: Callable[[], IncomingFile | None],
+) -> ReceivedForm:
+    """Read the whole body; errors are kept in ``.error`` so the body is always drained."""
+    form = ReceivedForm()
+    mime, options = parse_options_header(content_type)
+    if mime == b"multipart/form-data" and options.get(b"boundary"):
+        collector = _PartCollector(form, open_content)
+        callbacks = {
+            name: getattr(collector, name)
+            for name in (
+                "on_part_begin", "on_header_field", "on_header_value", "on_header_end",
+                "on_headers_finished", "on_part_data", "on_part_end",
+            )
+        }  # fmt: skip
+        parser = MultipartParser(options[b"boundary"], callbacks)  # type: ignore[arg-type]
+        async for chunk in chunks:
+            if form.error is None:
+                try:
+                    parser.write(chunk)
+                except UploadError as exc:
+                    form.error = exc
+                except MultipartParseError:
+                    form.error = bad_request("The form is not valid multipart/form-data.")
+        if form.error is None:
+            try:
+                parser.finalize()
+            except MultipartParseError:  # pragma: no cover - finalize only warns today
+                form.error = bad_request("The form is not valid multipart/form-data.")
+        return form
+    body = bytearray()
+    async for chunk in chunks:
+        if len(body) + len(chunk) > MAX_FIELDS_SIZE:
+            form.error = bad_request("The form fields are too large.")
+        if form.error is None:
+            body += chunk
+    if form.error is None and mime == b"application/x-www-form-urlencoded":
+        for name, value in urllib.parse.parse_qsl(body.decode("utf-8", errors="replace")):
+            form.fields.setdefault(name, []).append(value)
+    return form

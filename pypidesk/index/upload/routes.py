@@ -1,0 +1,144 @@
+"""``POST /legacy/``: PyPI's upload endpoint, its redirect and its retired actions.
+
+The request goes through three phases. Before the body is read, the admin
+flags and the credentials are checked, so an unauthenticated client's file
+is never written. The body is then streamed (the file straight to storage).
+Last, one write transaction runs PyPI's checks in order and records the
+file; the file is moved into place only after that transaction commits.
+Errors answer with PyPI's status and the text in the reason phrase.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.models import Project
+from pypidesk.index.identity import (
+    AuthenticationError,
+    TokenScopeError,
+    authenticate,
+    check_token,
+)
+from pypidesk.index.reason import ReasonResponse
+from pypidesk.index.settings import ServerSettings
+from pypidesk.index.storage import FileStorage
+from pypidesk.index.upload.errors import UploadError
+from pypidesk.index.upload.multipart import receive_form
+from pypidesk.index.upload.service import Uploader, flags_error, store_upload
+
+router = APIRouter()
+
+LEGACY_REDIRECT = (
+    "An upload was attempted to /legacy but the expected upload URL is /legacy/ "
+    "(with a trailing slash)"
+)
+SUBMIT_GONE = (
+    "Project pre-registration is no longer required or supported, upload your files instead."
+)
+DOC_UPLOAD_GONE = (
+    "Uploading documentation is no longer supported, we recommend using https://readthedocs.org/."
+)
+HELP_PAGE = """<!DOCTYPE html>
+<html><head><title>Upload</title></head>
+<body><h1>Upload</h1>
+<p>This is the upload endpoint of a PyPI-compatible index. Upload distributions
+with <code>twine upload --repository-url &lt;this URL&gt; dist/*</code>
+or <code>uv publish --publish-url &lt;this URL&gt;</code>, using an API token.</p>
+</body></html>
+"""
+
+
+@router.post("/legacy", include_in_schema=False)
+async def legacy_without_slash(request: Request) -> Response:
+    """twine refuses to follow redirects, so the reason phrase says what is wrong."""
+    async for _ in request.stream():
+        pass
+    location = str(request.url.replace(path="/legacy/"))
+    return ReasonResponse(308, LEGACY_REDIRECT, headers={"Location": location})
+
+
+@router.get("/legacy/", include_in_schema=False)
+async def upload_help() -> Response:
+    return HTMLResponse(HELP_PAGE)
+
+
+@router.post("/legacy/", include_in_schema=False)
+async def upload(request: Request) -> Response:
+    settings: ServerSettings = request.app.state.settings
+    database: Database = request.app.state.database
+    storage: FileStorage = request.app.state.storage
+    authorization = request.headers.get("authorization")
+    refused = await run_in_threadpool(_admission, database, settings, authorization)
+
+    def open_content():
+        return storage.incoming(settings.max_file_size) if refused is None else None
+
+    received = await receive_form(
+        request.stream(), request.headers.get("content-type"), open_content
+    )
+    try:
+        action = request.query_params.get(":action") or received.first(":action")
+        if action != "file_upload":
+            return _other_action(action)
+        problem = refused or received.error
+        if problem is not None:
+            return ReasonResponse(problem.status, problem.message)
+        result = await run_in_threadpool(
+            store_upload,
+            database,
+            settings,
+            received,
+            functools.partial(_identify, settings=settings, authorization=authorization),
+        )
+        if result.status == 200:
+            return Response(status_code=200)
+        return ReasonResponse(result.status, result.message)
+    finally:
+        received.discard()
+
+
+def _other_action(action: str | None) -> Response:
+    """Retired actions get PyPI's 410; anything else the help page."""
+    if action in ("submit", "submit_pkg_info"):
+        return ReasonResponse(410, SUBMIT_GONE)
+    if action == "doc_upload":
+        return ReasonResponse(410, DOC_UPLOAD_GONE)
+    return HTMLResponse(HELP_PAGE)
+
+
+def _admission(
+    database: Database, settings: ServerSettings, authorization: str | None
+) -> UploadError | None:
+    """Steps 1-2 before the body is read: admin flags, then the credentials."""
+    with database.write() as session:
+        refused = flags_error(session, settings)
+        if refused is None:
+            try:
+                _identify(session, settings, authorization)
+            except UploadError as exc:
+                refused = exc
+    return refused
+
+
+def _identify(session: Session, settings: ServerSettings, authorization: str | None) -> Uploader:
+    """Step 2 (credentials) and the token half of step 8, as an :class:`Uploader`."""
+    try:
+        identity = authenticate(
+            session, settings, authorization, allow_password=settings.allow_password_uploads
+        )
+    except AuthenticationError as exc:
+        raise UploadError(403, exc.message) from None
+
+    def check_scope(project: Project) -> None:
+        try:
+            check_token(session, settings, identity, project=project)
+        except TokenScopeError as exc:
+            raise UploadError(403, exc.message) from None
+
+    return Uploader(identity.user, check_scope)

@@ -1,0 +1,328 @@
+"""The upload itself: PyPI's validation order, the records, the journal.
+
+:func:`process_upload` runs inside one write transaction after the body has
+been received. It raises :class:`UploadError` with PyPI's status and text
+for the first failed step, :class:`NoChange` for a byte-identical re-upload
+(the caller rolls back and answers 200), or returns the storage path the
+caller moves the file to once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from packaging.metadata import Metadata
+from packaging.utils import canonicalize_version
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pypidesk.index import flags, journal
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.models import File, FileRegistry, Project, Release, Role, User
+from pypidesk.index.projects import (
+    MAINTAINER,
+    OWNER,
+    ProjectCreationError,
+    create_project,
+    find_project,
+)
+from pypidesk.index.settings import GIB, MIB, ServerSettings
+from pypidesk.index.storage import storage_path
+from pypidesk.index.upload import archives, filenames
+from pypidesk.index.upload.description import DescriptionError, render
+from pypidesk.index.upload.errors import UploadError, bad_request
+from pypidesk.index.upload.form import (
+    check_file_fields,
+    check_protocol,
+    sanitize,
+    validate_form,
+)
+from pypidesk.index.upload.metadata import parse_metadata
+from pypidesk.index.upload.multipart import ReceivedForm
+
+LIMITS_HELP = "https://docs.pypi.org/project-management/storage-limits"
+
+
+class NoChange(Exception):  # noqa: N818 - a signal, not an error
+    """The identical file is already stored: answer 200 and change nothing."""
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """Who uploads, and the token check for the project they upload to."""
+
+    user: User
+    check_scope: Callable[[Project], None]
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The answer to the client: 200 with no text, or PyPI's status and text."""
+
+    status: int
+    message: str = ""
+
+
+OK = UploadResult(200)
+# Concurrent inserts of the same file on PostgreSQL: the loser retries and finds it.
+ATTEMPTS = 3
+
+
+def flags_error(session: Session, settings: ServerSettings) -> UploadError | None:
+    """Step 1: PyPI's kill switches for uploads."""
+    if flags.is_enabled(session, flags.READ_ONLY):
+        return UploadError(403, "Read-only mode: Uploads are temporarily disabled.")
+    if flags.is_enabled(session, flags.DISALLOW_NEW_UPLOAD):
+        return UploadError(
+            403,
+            "New uploads are temporarily disabled. "
+            f"See {settings.help_url}#admin-intervention for more information.",
+        )
+    return None
+
+
+def store_upload(
+    database: Database,
+    settings: ServerSettings,
+    received: ReceivedForm,
+    identify: Callable[[Session], Uploader],
+) -> UploadResult:
+    """Check and record ``received`` in one transaction; move the file after commit.
+
+    ``identify`` authenticates inside the transaction (raising UploadError).
+    A crash between commit and the final rename is repaired at start-up by
+    :meth:`LocalFileStorage.sweep`, which finds the staged file and its row.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            with database.write() as session:
+                refused = flags_error(session, settings)
+                if refused is not None:
+                    raise refused
+                path = process_upload(session, settings, received, identify(session))
+                assert received.content is not None  # process_upload checked it
+                received.content.stage()
+        except NoChange:
+            return OK
+        except UploadError as exc:
+            return UploadResult(exc.status, exc.message)
+        except IntegrityError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            continue
+        received.content.commit(path)
+        return OK
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def process_upload(
+    session: Session, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
+) -> str:
+    """Validate and record one upload; returns the file's storage path."""
+    check_file_fields(received.file_fields)
+    fields = sanitize(received.fields)
+    check_protocol(fields)
+    form = validate_form(fields)
+    metadata = parse_metadata(fields)
+    content = received.content
+    if content is None or received.filename is None:
+        raise bad_request("Upload payload does not have a file.")
+    project = _project(session, settings, metadata, uploader)
+    if project.name != metadata.name:
+        project.name = metadata.name
+    try:
+        description_html = render(
+            metadata.description, metadata.description_content_type, settings.help_url
+        )
+    except DescriptionError as exc:
+        raise bad_request(exc.message) from None
+    release = _release(session, project, metadata, description_html, uploader.user)
+    filename = received.filename
+    filenames.check_characters_and_extension(filename, form.filetype)
+    part_type = received.content_type or ""
+    if not part_type or part_type.startswith("image/"):
+        raise bad_request("Invalid distribution file.")
+    _check_size(settings, project, content.size, too_large=content.too_large)
+    digests = content.finish()
+    if (
+        (form.md5_digest and form.md5_digest.lower() != digests.md5)
+        or (form.sha256_digest and form.sha256_digest.lower() != digests.sha256)
+        or (form.blake2_256_digest and form.blake2_256_digest.lower() != digests.blake2_256)
+    ):
+        raise bad_request(
+            "The digest supplied does not match a digest calculated from the uploaded file."
+        )
+    _check_duplicate(session, settings, filename, digests.sha256, digests.blake2_256)
+    if session.get(FileRegistry, filename) is not None:
+        raise bad_request(
+            "This filename was previously used by a file that has since been deleted. "
+            f"Use a different version. See {settings.help_url}#file-name-reuse "
+            "for more information."
+        )
+    if form.filetype == "sdist" and any(f.packagetype == "sdist" for f in release.files):
+        raise bad_request("Only one sdist may be uploaded per release.")
+    contents = archives.check_archive(content.read_path(), filename)
+    wheel = form.filetype == "bdist_wheel"
+    if wheel:
+        archives.check_wheel_members(contents, filename)
+        filenames.check_wheel_filename(filename, project.name, metadata.version)
+        wheel_metadata = archives.read_wheel_metadata(content.read_path(), contents, filename)
+        content.add_metadata(wheel_metadata)
+        metadata_digests = (
+            hashlib.sha256(wheel_metadata).hexdigest(),
+            hashlib.blake2b(wheel_metadata, digest_size=32).hexdigest(),
+        )
+    else:
+        metadata_digests = None
+        filenames.check_sdist_filename(filename, project.name, metadata.version)
+    archives.check_license_files(contents, filename, metadata.license_files or [], wheel=wheel)
+    path = storage_path(digests.blake2_256, filename)
+    session.add(
+        File(
+            release=release,
+            filename=filename,
+            path=path,
+            size=content.size,
+            md5_digest=digests.md5,
+            sha256_digest=digests.sha256,
+            blake2_256_digest=digests.blake2_256,
+            packagetype=form.filetype,
+            python_version=form.pyversion,
+            requires_python=str(metadata.requires_python) if metadata.requires_python else None,
+            comment_text=form.comment,
+            uploader_id=uploader.user.id,
+            metadata_sha256_digest=metadata_digests[0] if metadata_digests else None,
+            metadata_blake2_256_digest=metadata_digests[1] if metadata_digests else None,
+        )
+    )
+    session.add(FileRegistry(filename=filename))
+    project.total_size = (project.total_size or 0) + content.size
+    journal.record(
+        session,
+        project,
+        f"add {form.pyversion} file {filename}",
+        version=release.version,
+        submitted_by=uploader.user.username,
+    )
+    session.flush()
+    return path
+
+
+def _project(
+    session: Session, settings: ServerSettings, metadata: Metadata, uploader: Uploader
+) -> Project:
+    """Steps 7-8: find or register the project, then the token and role checks."""
+    project = find_project(session, metadata.name)
+    if project is None:
+        try:
+            project = create_project(session, settings, metadata.name, uploader.user)
+        except ProjectCreationError as exc:
+            raise UploadError(exc.status, exc.message) from None
+    uploader.check_scope(project)
+    role = session.scalar(
+        select(Role.role_name).where(
+            Role.project_id == project.id, Role.user_id == uploader.user.id
+        )
+    )
+    if role not in (OWNER, MAINTAINER):
+        raise UploadError(
+            403,
+            f"The user {uploader.user.username!r} isn't allowed to upload to project "
+            f"{project.name!r}. See {settings.help_url}#project-name for more information.",
+        )
+    return project
+
+
+def _release(
+    session: Session,
+    project: Project,
+    metadata: Metadata,
+    description_html: str | None,
+    user: User,
+) -> Release:
+    """Step 13: the release by canonical version; metadata only from its first upload."""
+    canonical = canonicalize_version(metadata.version)
+    release = session.scalar(
+        select(Release).where(
+            Release.project_id == project.id, Release.canonical_version == canonical
+        )
+    )
+    if release is not None:
+        return release
+    release = Release(
+        project=project,
+        version=str(metadata.version),
+        canonical_version=canonical,
+        is_prerelease=metadata.version.is_prerelease,
+        uploader_id=user.id,
+        metadata_version=metadata.metadata_version,
+        summary=metadata.summary,
+        description=metadata.description,
+        description_content_type=metadata.description_content_type,
+        description_html=description_html,
+        keywords=", ".join(metadata.keywords) if metadata.keywords else None,
+        author=metadata.author,
+        author_email=metadata.author_email,
+        maintainer=metadata.maintainer,
+        maintainer_email=metadata.maintainer_email,
+        license=metadata.license,
+        license_expression=metadata.license_expression,
+        home_page=metadata.home_page,
+        download_url=metadata.download_url,
+        requires_python=str(metadata.requires_python) if metadata.requires_python else None,
+        classifiers=list(metadata.classifiers or []),
+        requires_dist=[str(r) for r in metadata.requires_dist or []],
+        provides_extra=[str(e) for e in metadata.provides_extra or []],
+        project_urls=[f"{k}, {v}" for k, v in (metadata.project_urls or {}).items()],
+        license_files=list(metadata.license_files or []),
+        platform=list(metadata.platforms or []),
+        dynamic=list(metadata.dynamic or []),
+        files=[],
+    )
+    session.add(release)
+    session.flush()
+    journal.record(
+        session, project, "new release", version=release.version, submitted_by=user.username
+    )
+    return release
+
+
+def _check_size(settings: ServerSettings, project: Project, size: int, *, too_large: bool) -> None:
+    """Step 16: PyPI's per-file and per-project limits, with its texts."""
+    if too_large or size > settings.max_file_size:
+        raise bad_request(
+            f"File too large. Limit for project {project.name!r} is "
+            f"{settings.max_file_size // MIB} MB. See {LIMITS_HELP}"
+            "#requesting-a-file-size-limit-increase for more information."
+        )
+    if (project.total_size or 0) + size > settings.max_project_size:
+        raise bad_request(
+            f"Project size too large. Limit for project {project.name!r} total size is "
+            f"{settings.max_project_size // GIB} GB. See {LIMITS_HELP}"
+            "#requesting-a-project-size-limit-increase"
+        )
+
+
+def _check_duplicate(
+    session: Session, settings: ServerSettings, filename: str, sha256: str, blake2: str
+) -> None:
+    """Step 18: the same name and bytes is a no-op; any other clash is refused."""
+    existing = session.scalar(
+        select(File).where(or_(File.filename == filename, File.blake2_256_digest == blake2))
+    )
+    if existing is None:
+        return
+    if (
+        existing.filename == filename
+        and existing.sha256_digest == sha256
+        and existing.blake2_256_digest == blake2
+    ):
+        raise NoChange
+    raise bad_request(
+        f"File already exists ({filename!r}, with blake2_256 hash "
+        f"{blake2!r}). See {settings.help_url}#file-name-reuse "
+        "for more information."
+    )

@@ -1,0 +1,48 @@
+"""GUI tests run their coroutines on a qasync loop inside the one QApplication."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from pypidesk.gui.app_settings import AppSettings
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    app = QApplication.instance() or QApplication([])
+    # As in the real app: closing a window must not stop the loop under the test.
+    app.setQuitOnLastWindowClosed(False)
+    return qasync.QEventLoop(app)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    # Hook of pytest-asyncio >= 1.2; this conftest's items only.
+    return {"qasync": _qasync_loop}
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> AppSettings:
+    """Settings in a private INI file, with the local index's data in tmp_path."""
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.local_index_data_dir = tmp_path / "local-index"
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def collect_qobjects_on_the_gui_thread() -> Iterator[None]:
+    """Free what a GUI test leaves behind here, on the GUI thread.
+
+    Left to chance, Python's cycle collector may run in another thread (a test
+    server's, an executor's) and destroy QObjects there, which crashes Qt.
+    """
+    yield
+    gc.collect()

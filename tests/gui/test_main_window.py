@@ -1,0 +1,98 @@
+"""The main window shows the local index's state and drives it from its buttons."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.local_index import IndexState, LocalIndexController, LocalIndexStatus
+from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.signals import next_emission
+
+
+@pytest.fixture
+async def controller(app_settings: AppSettings) -> AsyncIterator[LocalIndexController]:
+    async with httpx.AsyncClient(timeout=5) as http:
+        controller = LocalIndexController(app_settings.local_index_data_dir, http)
+        yield controller
+        await controller.stop()
+
+
+async def wait_for_state(controller: LocalIndexController, state: IndexState) -> None:
+    while controller.status.state is not state:
+        await asyncio.wait_for(next_emission(controller.status_changed), 30)
+
+
+async def test_window_title_and_initial_state(
+    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
+) -> None:
+    window = MainWindow(controller, app_settings)
+    qtbot.addWidget(window)
+    panel = window.local_index_panel
+    assert window.windowTitle() == "pypidesk"
+    assert window.index_status.text() == "Local index stopped"
+    assert panel.state_label.text() == "Stopped"
+    assert panel.data_dir_label.text() == str(app_settings.local_index_data_dir)
+    assert panel.start_button.isEnabled()
+    assert not panel.stop_button.isEnabled()
+    assert not panel.copy_button.isEnabled()
+
+
+async def test_start_and_stop_buttons_drive_the_local_index(
+    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
+) -> None:
+    window = MainWindow(controller, app_settings)
+    qtbot.addWidget(window)
+    panel = window.local_index_panel
+
+    panel.start_button.click()
+    await wait_for_state(controller, IndexState.RUNNING)
+
+    url = controller.status.url
+    assert window.index_status.text() == f"Local index running at {url}"
+    assert panel.url_label.text() == url
+    assert not panel.start_button.isEnabled()
+    assert panel.stop_button.isEnabled()
+    assert "Application startup complete" in panel.log_view.toPlainText()
+    panel.copy_button.click()
+    assert QGuiApplication.clipboard().text() == url
+
+    panel.stop_button.click()
+    await wait_for_state(controller, IndexState.STOPPED)
+    assert window.index_status.text() == "Local index stopped"
+    assert panel.url_label.text() == "—"
+
+
+def test_failure_is_shown_with_its_reason(
+    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
+) -> None:
+    window = MainWindow(controller, app_settings)
+    qtbot.addWidget(window)
+    failed = LocalIndexStatus(IndexState.FAILED, url="http://127.0.0.1:1", reason="port in use")
+    controller.status_changed.emit(failed)
+    assert window.index_status.text() == "Local index failed: port in use"
+    assert window.local_index_panel.state_label.text() == "Failed: port in use"
+    assert window.local_index_panel.start_button.isEnabled()
+
+
+def test_closing_announces_itself_and_remembers_geometry(
+    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings, tmp_path: Path
+) -> None:
+    window = MainWindow(controller, app_settings)
+    qtbot.addWidget(window)
+    window.resize(640, 480)
+    window.show()
+    with qtbot.waitSignal(window.closing, timeout=1000):
+        window.close()
+    assert app_settings.window_geometry is not None
+
+    again = MainWindow(controller, app_settings)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (640, 480)

@@ -1,0 +1,103 @@
+"""Fixtures for the upload service: a migrated database, a store, a user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.db.models import File, JournalEntry, Project, Release, User
+from pypidesk.index.settings import ServerSettings
+from pypidesk.index.storage import LocalFileStorage
+from pypidesk.index.upload.multipart import ReceivedForm
+from pypidesk.index.upload.service import Uploader, UploadResult, store_upload
+from tests.index.upload.dists import Dist
+
+
+@pytest.fixture
+def database(server_settings: ServerSettings) -> Iterator[Database]:
+    db = Database.from_url(server_settings.resolved_database_url)
+    upgrade(db.engine, server_settings.data_dir)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def storage(server_settings: ServerSettings) -> LocalFileStorage:
+    return LocalFileStorage(server_settings.packages_dir)
+
+
+def add_user(database: Database, username: str = "alice") -> User:
+    with database.write() as session:
+        user = User(username=username, email=f"{username}@example.com", password_hash="x")
+        session.add(user)
+    return user
+
+
+class Uploads:
+    """Runs the upload service the way the endpoint does, minus HTTP."""
+
+    def __init__(self, database: Database, settings: ServerSettings, storage: LocalFileStorage):
+        self.database = database
+        self.settings = settings
+        self.storage = storage
+        self.user = add_user(database)
+        self.scope_checks: list[str] = []
+
+    def received(
+        self,
+        dist: Dist,
+        fields: dict[str, list[str]] | None = None,
+        *,
+        filename: str | None = None,
+        content_type: str | None = "application/octet-stream",
+        data: bytes | None = None,
+        with_file: bool = True,
+    ) -> ReceivedForm:
+        form = ReceivedForm(fields=dist.form() if fields is None else fields)
+        if with_file:
+            form.content = self.storage.incoming(self.settings.max_file_size)
+            form.content.write(dist.data if data is None else data)
+            form.filename = dist.filename if filename is None else filename
+            form.content_type = content_type
+        return form
+
+    def upload(
+        self,
+        dist: Dist,
+        fields: dict[str, list[str]] | None = None,
+        *,
+        user: User | None = None,
+        **kwargs: object,
+    ) -> UploadResult:
+        received = self.received(dist, fields, **kwargs)  # type: ignore[arg-type]
+        uploader_user = user or self.user
+
+        def identify(session: object) -> Uploader:
+            return Uploader(uploader_user, lambda project: self.scope_checks.append(project.name))
+
+        try:
+            return store_upload(self.database, self.settings, received, identify)
+        finally:
+            received.discard()
+
+    def counts(self) -> tuple[int, int, int, int]:
+        with self.database.read() as session:
+            return tuple(  # type: ignore[return-value]
+                session.scalar(select(func.count()).select_from(model))
+                for model in (Project, Release, File, JournalEntry)
+            )
+
+    def stored_files(self) -> list[Path]:
+        return sorted(p for p in self.storage.root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def uploads(
+    database: Database, server_settings: ServerSettings, storage: LocalFileStorage
+) -> Uploads:
+    return Uploads(database, server_settings, storage)

@@ -1,0 +1,245 @@
+"""Archive checks: validity, bombs, unsafe members, required files, METADATA extraction."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pypidesk.index.upload import archives
+from pypidesk.index.upload.errors import UploadError
+from tests.index.upload.dists import make_sdist, make_wheel
+
+INVALID = "Invalid distribution file."
+
+
+def write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "dist"
+    path.write_bytes(data)
+    return path
+
+
+def check_message(tmp_path: Path, data: bytes, filename: str) -> str:
+    with pytest.raises(UploadError) as info:
+        archives.check_archive(write(tmp_path, data), filename)
+    assert info.value.status == 400
+    return info.value.message
+
+
+def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def tar_bytes(members: dict[str, bytes], *, symlink: tuple[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, content in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+        if symlink:
+            info = tarfile.TarInfo(symlink[0])
+            info.type = tarfile.SYMTYPE
+            info.linkname = symlink[1]
+            archive.addfile(info)
+    return buffer.getvalue()
+
+
+def test_good_wheel_and_sdist(tmp_path: Path) -> None:
+    wheel = make_wheel()
+    contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)
+    archives.check_wheel_members(contents, wheel.filename)
+    metadata = archives.read_wheel_metadata(write(tmp_path, wheel.data), contents, wheel.filename)
+    assert metadata.startswith(b"Metadata-Version")
+    sdist = make_sdist()
+    contents = archives.check_archive(write(tmp_path, sdist.data), sdist.filename)
+    assert contents.top_dir == "tiny_pkg-1.0"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "reason"),
+    [
+        (b"not a zip", "x.whl", "File is not a zipfile"),
+        (b"not a tar", "x.tar.gz", "File is not a tarfile"),
+        (zip_bytes({"a": b"x"}), "x.tar.gz", "File is both a zip and a tar file"),
+        (
+            zip_bytes({"a": b"x"}, zipfile.ZIP_BZIP2),
+            "x.whl",
+            "File does not use a supported compression type",
+        ),
+        (
+            zip_bytes({"../evil": b"x"}),
+            "x.whl",
+            "ZIP archive not accepted: Unsafe member name '../evil'. See "
+            "https://docs.pypi.org/archives for more information.",
+        ),
+        (
+            zip_bytes({"/abs": b"x"}),
+            "x.whl",
+            "ZIP archive not accepted: Unsafe member name '/abs'. See "
+            "https://docs.pypi.org/archives for more information.",
+        ),
+        (
+            zip_bytes({"C:x": b"x"}),
+            "x.whl",
+            "ZIP archive not accepted: Unsafe member name 'C:x'. See "
+            "https://docs.pypi.org/archives for more information.",
+        ),
+        (
+            tar_bytes({"p-1/PKG-INFO": b"", "p-1/../../x": b""}),
+            "x.tar.gz",
+            "tar archive not accepted: Unsafe member name 'p-1/../../x'. See "
+            "https://docs.pypi.org/archives for more information.",
+        ),
+        (
+            tar_bytes({"p-1/PKG-INFO": b""}, symlink=("p-1/link", "/etc/passwd")),
+            "x.tar.gz",
+            "tar archive not accepted: Unsafe member name 'p-1/link'. See "
+            "https://docs.pypi.org/archives for more information.",
+        ),
+        (
+            tar_bytes({"a/PKG-INFO": b"", "b/PKG-INFO": b""}),
+            "x.tar.gz",
+            "Incorrect number of top-level directories in sdist",
+        ),
+        (tar_bytes({"a/setup.py": b""}), "x.tar.gz", "PKG-INFO not found at a/PKG-INFO"),
+    ],
+)
+def test_invalid_archives(data: bytes, filename: str, reason: str, tmp_path: Path) -> None:
+    assert check_message(tmp_path, data, filename) == f"{INVALID} {reason}"
+
+
+def test_duplicate_zip_member(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a", b"1")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("a", b"2")
+    assert check_message(tmp_path, buffer.getvalue(), "x.whl") == (
+        f"{INVALID} ZIP archive not accepted: Duplicate member name 'a'. See "
+        "https://docs.pypi.org/archives for more information."
+    )
+
+
+def test_truncated_zip_is_not_a_zipfile(tmp_path: Path) -> None:
+    data = zip_bytes({"a": b"x" * 100})
+    # A valid end record pointing at a central directory that is not there.
+    broken = data[:10] + data[-22:]
+    assert check_message(tmp_path, broken, "x.whl") == f"{INVALID} File is not a zipfile"
+
+
+def test_sparse_tar_member(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.GNU_FORMAT) as archive:
+        info = tarfile.TarInfo("p-1/PKG-INFO")
+        archive.addfile(info, io.BytesIO(b""))
+        sparse = tarfile.TarInfo("p-1/sparse")
+        sparse.type = tarfile.GNUTYPE_SPARSE
+        archive.addfile(sparse)
+    message = check_message(tmp_path, buffer.getvalue(), "x.tar.gz")
+    assert message.startswith(f"{INVALID} tar archive not accepted: Sparse members")
+
+
+def test_compression_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archives, "RATIO_THRESHOLD", 1000)
+    zipped = zip_bytes({"big": b"\0" * 200_000})
+    assert check_message(tmp_path, zipped, "x.whl") == (
+        f"{INVALID} File exceeds compression ratio of 50"
+    )
+    tarred = tar_bytes({"p/PKG-INFO": b"\0" * 200_000})
+    assert check_message(tmp_path, tarred, "x.tar.gz") == (
+        f"{INVALID} File exceeds compression ratio of 50"
+    )
+
+
+def test_wheel_required_members(tmp_path: Path) -> None:
+    for skip, expected in [
+        (
+            "tiny_pkg-1.0.dist-info/WHEEL",
+            f"{INVALID} WHEEL not found at tiny_pkg-1.0.dist-info/WHEEL",
+        ),
+    ]:
+        wheel = make_wheel(skip=(skip,))
+        contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)
+        with pytest.raises(UploadError, match=expected):
+            archives.check_wheel_members(contents, wheel.filename)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        (
+            {"skip": ("tiny_pkg-1.0.dist-info/RECORD",)},
+            "Wheel 'tiny_pkg-1.0-py3-none-any.whl' does not contain the required RECORD file: "
+            "tiny_pkg-1.0.dist-info/RECORD",
+        ),
+        (
+            {"skip": ("tiny_pkg-1.0.dist-info/METADATA",)},
+            "Wheel 'tiny_pkg-1.0-py3-none-any.whl' does not contain the required METADATA "
+            "file: tiny_pkg-1.0.dist-info/METADATA",
+        ),
+        (
+            {"members": {"tiny_pkg-1.0.dist-info/entry_points.txt": b"no section"}},
+            "Wheel 'tiny_pkg-1.0-py3-none-any.whl' has invalid entry points defined in the "
+            "entry_points.txt file",
+        ),
+    ],
+)
+def test_wheel_contents_errors(kwargs: dict, expected: str, tmp_path: Path) -> None:
+    wheel = make_wheel(**kwargs)
+    path = write(tmp_path, wheel.data)
+    contents = archives.check_archive(path, wheel.filename)
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(path, contents, wheel.filename)
+    assert info.value.message == expected
+
+
+def test_valid_entry_points_and_oversized_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wheel = make_wheel(
+        members={"tiny_pkg-1.0.dist-info/entry_points.txt": b"[console_scripts]\nx = a:b\n"}
+    )
+    path = write(tmp_path, wheel.data)
+    contents = archives.check_archive(path, wheel.filename)
+    assert archives.read_wheel_metadata(path, contents, wheel.filename)
+    monkeypatch.setattr(archives, "MAX_METADATA_SIZE", 10)
+    with pytest.raises(UploadError, match="METADATA is too large"):
+        archives.read_wheel_metadata(path, contents, wheel.filename)
+
+
+def test_license_files(tmp_path: Path) -> None:
+    wheel = make_wheel(members={"tiny_pkg-1.0.dist-info/licenses/LICENSE": b"MIT"})
+    contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)
+    archives.check_license_files(contents, wheel.filename, ["LICENSE"], wheel=True)
+    with pytest.raises(UploadError) as info:
+        archives.check_license_files(contents, wheel.filename, ["COPYING"], wheel=True)
+    assert info.value.message == (
+        "License-File COPYING does not exist in distribution file "
+        "tiny_pkg-1.0-py3-none-any.whl at tiny_pkg-1.0.dist-info/licenses/COPYING"
+    )
+    sdist = make_sdist(members={"tiny_pkg-1.0/LICENSE": b"MIT"})
+    contents = archives.check_archive(write(tmp_path, sdist.data), sdist.filename)
+    archives.check_license_files(contents, sdist.filename, ["LICENSE"], wheel=False)
+
+
+def test_dist_info_dir_of_odd_names() -> None:
+    assert archives.dist_info_dir("nodash.whl") == "nodash.whl-.dist-info"
+
+
+def test_corrupt_metadata_member(tmp_path: Path) -> None:
+    wheel = make_wheel(compression=zipfile.ZIP_STORED)
+    marker = b"Metadata-Version: 2.4"
+    data = wheel.data.replace(marker, b"Metadata-Version: 9.9")  # breaks the CRC
+    path = write(tmp_path, data)
+    contents = archives.check_archive(path, wheel.filename)
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(path, contents, wheel.filename)
+    assert info.value.message == INVALID
