@@ -12,7 +12,9 @@ pypiserver column, a venv with pypiserver 2.x, gunicorn and gevent:
 
 Data: 10,000 projects with one small wheel each, plus one project with 1,000
 files. Each server gets wrk with 2 threads, 32 connections, 10 seconds per URL
-on loopback. Figures are printed; nothing is asserted.
+on loopback; the "-gz" cases send ``Accept-Encoding: gzip`` as pip and uv do
+(nginx then serves precompressed copies with gzip_static). Figures are
+printed; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gzip
 import hashlib
 import os
 import re
@@ -45,6 +48,7 @@ BIG_FILES = 1_000
 BIG = "big-project"
 JSON = "application/vnd.pypi.simple.v1+json"
 PYPISERVER_VENV = Path("/tmp/readside-pypiserver")
+CASES = ("index", "big-html", "big-json", "file", "big-html-gz", "big-json-gz")
 
 
 def populate(settings: ServerSettings) -> None:
@@ -138,10 +142,13 @@ def running(args: list[str], url: str, **kwargs: object) -> Iterator[None]:
             process.wait()
 
 
-def wrk(url: str, accept: str | None = None) -> tuple[float, str]:
+def wrk(url: str, accept: str | None = None, *, gzip_ok: bool = False) -> tuple[float, str]:
     args = ["wrk", "-t2", "-c32", "-d10s", "--latency"]
     if accept:
         args += ["-H", f"Accept: {accept}"]
+    if gzip_ok:
+        # What pip and uv send.
+        args += ["-H", "Accept-Encoding: gzip"]
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)
@@ -164,6 +171,8 @@ def static_copy(base: str, settings: ServerSettings, root: Path) -> dict[str, st
         body = httpx.get(base + url, headers=headers, timeout=60).content
         (root / target).parent.mkdir(parents=True, exist_ok=True)
         (root / target).write_bytes(body)
+        # nginx's gzip_static sends these to clients that accept gzip.
+        Path(f"{root / target}.gz").write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
         paths[case] = "/" + target.removesuffix("index.html")
     if not (root / "packages").exists():
         (root / "packages").symlink_to(settings.packages_dir)
@@ -179,6 +188,8 @@ events {{ worker_connections 1024; }}
 http {{
     access_log off;
     sendfile on;
+    gzip_static on;
+    gzip_vary on;
     tcp_nopush on;
     keepalive_requests 100000;
     types {{ text/html html; application/vnd.pypi.simple.v1+json json; }}
@@ -204,7 +215,7 @@ def main() -> int:
     parser.add_argument("--reuse", type=Path, help="a work directory kept by --keep")
     parser.add_argument("--skip-pypiserver", action="store_true")
     args = parser.parse_args()
-    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="pypidesk-bench-"))
+    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="pypidesk-readbench-"))
     # nginx's workers run as an unprivileged user and must read the static copy.
     workdir.chmod(0o755)
     settings = ServerSettings(data_dir=workdir / "data")
@@ -234,6 +245,8 @@ def main() -> int:
             for _ in range(4 * args.workers):
                 httpx.get(url, headers={"Accept": accept} if accept else {}, timeout=60)
         results["pypidesk"] = {case: wrk(url, accept) for case, (url, accept) in cases.items()}
+        results["pypidesk"]["big-html-gz"] = wrk(cases["big-html"][0], gzip_ok=True)
+        results["pypidesk"]["big-json-gz"] = wrk(cases["big-json"][0], JSON, gzip_ok=True)
         static_root = workdir / "static"
         static_paths = static_copy(base, settings, static_root)
 
@@ -247,6 +260,8 @@ def main() -> int:
             "big-html": wrk(nginx_base + static_paths["big-html"]),
             "big-json": wrk(nginx_base + static_paths["big-json"]),
             "file": wrk(nginx_base + file_path),
+            "big-html-gz": wrk(nginx_base + static_paths["big-html"], gzip_ok=True),
+            "big-json-gz": wrk(nginx_base + static_paths["big-json"], gzip_ok=True),
         }
 
     gunicorn = PYPISERVER_VENV / "bin" / "gunicorn"
@@ -269,21 +284,23 @@ def main() -> int:
                 "big-html": wrk(f"{ps_base}/simple/{BIG}/"),
                 "big-json": (0.0, "n/a (no PEP 691)"),
                 "file": wrk(ps_file),
+                "big-html-gz": wrk(f"{ps_base}/simple/{BIG}/", gzip_ok=True),
+                "big-json-gz": (0.0, "n/a"),
             }
     else:
         print("pypiserver column skipped")
 
     print(f"\npypidesk workers: {args.workers}; wrk -t2 -c32 -d10s; req/s (p99)")
     print(f"{'case':<10}" + "".join(f"{name:>26}" for name in results))
-    for case in ("index", "big-html", "big-json", "file"):
+    for case in CASES:
         row = "".join(
             f"{rps:>14.0f} ({p99:>9})" for rps, p99 in (r[case] for r in results.values())
         )
         print(f"{case:<10}{row}")
-    for case in ("index", "big-html", "big-json", "file"):
+    for case in CASES:
         ratio = results["pypidesk"][case][0] / results["nginx"][case][0]
         print(f"pypidesk/nginx {case}: {ratio:.1%}")
-    if not args.keep:
+    if not (args.keep or args.reuse):
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

@@ -8,6 +8,7 @@ requests follow Warehouse's tween: a matching ``If-None-Match`` gets a 304.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, BinaryIO
@@ -38,7 +39,7 @@ INLINE_LIMIT = 1024 * 1024
 CHUNK = 1024 * 1024
 
 # Headers that describe a body; a 304 and a HEAD of a 304 drop them.
-_BODY_HEADERS = frozenset({b"content-type", b"content-length"})
+_BODY_HEADERS = frozenset({b"content-type", b"content-length", b"content-encoding"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -49,6 +50,30 @@ class Page:
     headers: Headers
     body: bytes
     etag: bytes | None = None
+    # The same page gzip-compressed, for clients that accept it (pip and uv do).
+    gzipped: Page | None = None
+
+
+def _build(
+    status: int,
+    content_type: str,
+    body: bytes,
+    headers: list[tuple[str, str]],
+    *,
+    etag: bool,
+    cors: bool,
+) -> Page:
+    tag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'.encode() if etag else None
+    raw = [
+        (b"content-type", content_type.encode("latin-1")),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw.extend((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers)
+    if tag is not None:
+        raw.append((b"etag", tag))
+    if cors:
+        raw.extend(CORS_HEADERS)
+    return Page(status, tuple(raw), body, tag)
 
 
 def make_page(
@@ -59,19 +84,43 @@ def make_page(
     *,
     etag: bool = True,
     cors: bool = True,
+    compress: bool = False,
 ) -> Page:
-    """Build a page; 200s get an MD5 ETag of their body, as Warehouse's tween adds."""
-    tag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'.encode() if etag else None
-    raw = [
-        (b"content-type", content_type.encode("latin-1")),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    raw.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers)
-    if tag is not None:
-        raw.append((b"etag", tag))
-    if cors:
-        raw.extend(CORS_HEADERS)
-    return Page(status, tuple(raw), body, tag)
+    """Build a page; 200s get an MD5 ETag of their body, as Warehouse's tween adds.
+
+    ``compress`` does what Warehouse's compression tween does: ``Vary:
+    Accept-Encoding`` on the page, and a gzip variant with its own ETag, kept
+    only if it is smaller.
+    """
+    extra = [(key.lower(), value) for key, value in headers]
+    if compress:
+        vary = [value for key, value in extra if key == "vary"]
+        extra = [(key, value) for key, value in extra if key != "vary"]
+        extra.append(("vary", ", ".join([*vary, "Accept-Encoding"])))
+    page = _build(status, content_type, body, extra, etag=etag, cors=cors)
+    if compress:
+        squeezed = gzip.compress(body, compresslevel=6, mtime=0)
+        if len(squeezed) < len(body):
+            variant = [*extra, ("content-encoding", "gzip")]
+            gzipped = _build(status, content_type, squeezed, variant, etag=etag, cors=cors)
+            page = dataclasses.replace(page, gzipped=gzipped)
+    return page
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (explicitly, or through ``*``) with q > 0."""
+    qualities: dict[str, float] = {}
+    for clause in (accept_encoding or "").split(","):
+        coding, _, params = clause.partition(";")
+        q = 1.0
+        key, _, value = params.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                q = 0.0
+        qualities[coding.strip().lower()] = q
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 
 def text_page(status: int, text: str, headers: Iterable[tuple[str, str]] = ()) -> Page:
@@ -126,6 +175,8 @@ async def send_page(
     With ``stream_from``, the body is ``length`` bytes read from that file
     instead of ``page.body``.
     """
+    if page.gzipped is not None and accepts_gzip(header(scope, b"accept-encoding")):
+        page = page.gzipped
     if page.etag is not None and etag_matches(header(scope, b"if-none-match"), page.etag):
         headers = [h for h in page.headers if h[0] not in _BODY_HEADERS]
         await send({"type": "http.response.start", "status": 304, "headers": headers})

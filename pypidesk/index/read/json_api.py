@@ -168,4 +168,5 @@ def render(project: Project, version: str | None, base: str) -> Page:
             ("surrogate-key", f"project/{project.normalized_name} all-legacy-json {kind}"),
             ("x-pypi-last-serial", str(project.last_serial)),
         ],
+        compress=True,
     )

@@ -64,4 +64,5 @@ def render(project: Project, base: str) -> Page:
             ("x-pypi-last-serial", str(project.last_serial)),
         ],
         cors=False,
+        compress=True,
     )

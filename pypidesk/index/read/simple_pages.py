@@ -66,6 +66,7 @@ def render_index(projects: list[tuple[str, int]], serial: int, content_type: str
             ("surrogate-key", "all-projects"),
             ("x-pypi-last-serial", str(serial)),
         ],
+        compress=True,
     )
 
 
@@ -154,4 +155,5 @@ def render_detail(project: Project, base: str, content_type: str) -> Page:
             ("surrogate-key", f"project/{name}"),
             ("x-pypi-last-serial", str(serial)),
         ],
+        compress=True,
     )

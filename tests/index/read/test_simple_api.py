@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pypidesk.index.db.engine import Database
+from pypidesk.index.read.http import accepts_gzip
 from pypidesk.index.settings import ServerSettings
 from tests.index import factories
 
@@ -71,9 +72,10 @@ def test_index_json_has_serials(client: TestClient, populated: dict[str, object]
 
 
 def test_index_headers(client: TestClient, populated: dict[str, object]) -> None:
-    response = client.get("/simple/")
+    response = client.get("/simple/", headers={"Accept-Encoding": "identity"})
     headers = response.headers
-    assert headers["vary"] == "Accept"
+    assert "content-encoding" not in headers
+    assert headers["vary"] == "Accept, Accept-Encoding"
     assert headers["cache-control"] == "public, max-age=600"
     assert headers["surrogate-control"] == (
         "max-age=86400, stale-while-revalidate=300, stale-if-error=86400"
@@ -249,7 +251,7 @@ def test_negotiation_on_both_pages(
         response = client.get(url, headers=headers)
         assert response.status_code == 200
         assert response.headers["content-type"] == expected
-        assert response.headers["vary"] == "Accept"
+        assert response.headers["vary"] == "Accept, Accept-Encoding"
 
 
 @pytest.mark.parametrize(
@@ -332,3 +334,49 @@ def test_detail_headers(client: TestClient, populated: dict[str, object]) -> Non
     assert headers["cache-control"] == "public, max-age=600"
     for key, value in CORS.items():
         assert headers[key] == value
+
+
+def test_gzip_for_clients_that_accept_it(client: TestClient, populated: dict[str, object]) -> None:
+    plain = client.get("/simple/foo-bar/", headers={"Accept-Encoding": "identity"})
+    squeezed = client.get("/simple/foo-bar/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "content-encoding" not in plain.headers
+    assert squeezed.headers["content-encoding"] == "gzip"
+    assert int(squeezed.headers["content-length"]) < int(plain.headers["content-length"])
+    # httpx undid the gzip: the same page underneath, under its own ETag.
+    assert squeezed.content == plain.content
+    assert squeezed.headers["etag"] != plain.headers["etag"]
+    assert squeezed.headers["vary"] == plain.headers["vary"] == "Accept, Accept-Encoding"
+    again = client.get(
+        "/simple/foo-bar/",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": squeezed.headers["etag"]},
+    )
+    assert again.status_code == 304
+    assert "content-encoding" not in again.headers
+    json_api = client.get("/pypi/foo-bar/json", headers={"Accept-Encoding": "gzip"})
+    assert json_api.headers["content-encoding"] == "gzip"
+    assert json_api.json()["info"]["name"] == "Foo_Bar"
+
+
+def test_no_gzip_when_it_would_not_be_smaller(client: TestClient) -> None:
+    response = client.get("/simple/", headers={"Accept": JSON, "Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+    assert response.headers["vary"] == "Accept, Accept-Encoding"
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "expected"),
+    [
+        (None, False),
+        ("", False),
+        ("identity", False),
+        ("gzip", True),
+        ("deflate, gzip;q=0.5", True),
+        ("gzip;q=0", False),
+        ("*", True),
+        ("gzip;q=0, *", False),
+        ("br, *;q=0.1", True),
+        ("gzip;q=oops", False),
+    ],
+)
+def test_accepts_gzip(accept_encoding: str | None, expected: bool) -> None:
+    assert accepts_gzip(accept_encoding) is expected
