@@ -87,8 +87,8 @@ def test_no_secret_or_password_is_stored_or_logged(live_index: Index) -> None:
     password = "a very distinctive password 93217"
     secrets = []
     with index.database.write() as session:
-        from pypidesk.index.db.models import User  # noqa: PLC0415
-        from pypidesk.index.passwords import hash_password  # noqa: PLC0415
+        from pypidesk.index.db.models import User
+        from pypidesk.index.passwords import hash_password
 
         session.query(User).one().password_hash = hash_password(password)
     signed_in = index.http.post(
