@@ -152,6 +152,18 @@ def test_database_url_keeps_the_secret_in_the_data_dir(tmp_path: Path) -> None:
     assert check(settings, result.stdout.strip()) == "carol"
 
 
+def test_database_url_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    data_dir = tmp_path / "shared"
+    common = ("--data-dir", str(data_dir), "--database-url", postgres_url)
+    result = admin(*common, "create-user", "pat", "--email", "p@example.org", stdin=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    result = admin(*common, "create-token", "pat")
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in data_dir.iterdir()) == [".migrate.lock", "secret.key"]
+    settings = ServerSettings(data_dir=data_dir, database_url=postgres_url)
+    assert check(settings, result.stdout.strip()) == "pat"
+
+
 def test_database_url_alone_uses_the_default_data_dir(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
     result = admin("--database-url", url, "create-user", "dan", "--email", "d@example.org",
@@ -270,3 +282,22 @@ def test_works_beside_a_running_server(live_server: LiveServer) -> None:
     assert live_server.process.poll() is None
     # One secret for everyone: the server, once it checks tokens, reads this file.
     assert (data_dir / "secret.key").stat().st_size == 32
+
+
+def test_admin_is_a_listed_command_and_loads_no_records_code_until_run() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pypidesk", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "admin" in result.stdout
+    code = (
+        "import sys, pypidesk.cli; pypidesk.cli.build_parser();"
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'argon2'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "[]"

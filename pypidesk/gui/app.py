@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from pypidesk import __version__
 from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.gc_on_gui_thread import GuiThreadGarbageCollector
 from pypidesk.gui.local_index import LocalIndexController, stop_quietly
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.resources import app_icon
@@ -45,6 +46,15 @@ def configure_logging(log_dir: Path) -> None:
 
 async def run_app(settings: AppSettings, *, http_timeout: httpx.Timeout = HTTP_TIMEOUT) -> int:
     """Show the window, start the local index, and tear both down once the window closes."""
+    collector = GuiThreadGarbageCollector()
+    collector.start()
+    try:
+        return await _run_window(settings, http_timeout)
+    finally:
+        collector.stop()
+
+
+async def _run_window(settings: AppSettings, http_timeout: httpx.Timeout) -> int:
     async with httpx.AsyncClient(timeout=http_timeout) as http:
         controller = LocalIndexController(settings.local_index_data_dir, http)
         window = MainWindow(controller, settings)

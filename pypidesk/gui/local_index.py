@@ -14,6 +14,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import httpx
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
@@ -117,7 +118,7 @@ class LocalIndexController(QObject):
         # A Python child block-buffers a pipe; the log view wants lines as they come.
         environment.insert("PYTHONUNBUFFERED", "1")
         process.setProcessEnvironment(environment)
-        process.readyReadStandardOutput.connect(lambda: self._read_output(process))
+        process.readyReadStandardOutput.connect(self._read_output)
         process.finished.connect(self._on_finished)
         self._process = process
         self._stopping = False
@@ -170,7 +171,10 @@ class LocalIndexController(QObject):
             process.kill()
             await ended
 
-    def _read_output(self, process: QProcess) -> None:
+    def _read_output(self) -> None:
+        # A bound method, not a lambda holding the process: a lambda would tie
+        # the process and its connection into a reference cycle (see signals.py).
+        process = cast("QProcess", self.sender())
         chunk = bytes(process.readAllStandardOutput().data()).decode("utf-8", errors="replace")
         *lines, self._partial_line = (self._partial_line + chunk).split("\n")
         for line in lines:

@@ -33,6 +33,8 @@ MIN_PASSWORD_LENGTH = 8
 # argon2 accepts any length; a cap keeps one request from costing much.
 MAX_PASSWORD_LENGTH = 4096
 MAX_TOKEN_NAME_LENGTH = 100
+# Control characters make no sense in a name, and PostgreSQL refuses NUL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PERMISSIONS = ("upload", "manage")
 
 
@@ -63,6 +65,9 @@ def create_user(session: Session, username: str, email: str, password: str) -> U
 
 def find_user(session: Session, username: str) -> User | None:
     """The user named ``username`` in any case, or None."""
+    if not USERNAME_PATTERN.match(username):
+        # No account has such a name; and PostgreSQL errors on NUL characters.
+        return None
     query = select(User).where(func.lower(User.username) == username.lower())
     return session.scalars(query).one_or_none()
 
@@ -91,8 +96,11 @@ def create_token(
     RequestUser caveat); with them, only for those projects, by name and by
     uuid, so it dies with a deleted project even if the name comes back.
     """
-    if not 1 <= len(name) <= MAX_TOKEN_NAME_LENGTH:
-        raise AccountError(f"A token name must be 1 to {MAX_TOKEN_NAME_LENGTH} characters long.")
+    if not 1 <= len(name) <= MAX_TOKEN_NAME_LENGTH or CONTROL_CHARACTERS.search(name):
+        raise AccountError(
+            f"A token name must be 1 to {MAX_TOKEN_NAME_LENGTH} characters long, "
+            "without control characters."
+        )
     if not permissions:
         raise AccountError("A token needs a permission: 'upload' and/or 'manage'.")
     unknown = sorted(set(permissions) - set(PERMISSIONS))
@@ -140,10 +148,13 @@ def create_token(
 
 def revoke_token(session: Session, user: User, name_or_id: str) -> None:
     """Delete ``user``'s token by name or id; it stops working at once."""
-    query = select(ApiToken).where(
-        ApiToken.user_id == user.id, or_(ApiToken.id == name_or_id, ApiToken.name == name_or_id)
-    )
-    token = session.scalars(query).first()
+    token = None
+    if not CONTROL_CHARACTERS.search(name_or_id):
+        query = select(ApiToken).where(
+            ApiToken.user_id == user.id,
+            or_(ApiToken.id == name_or_id, ApiToken.name == name_or_id),
+        )
+        token = session.scalars(query).first()
     if token is None:
         raise AccountError(f"User {user.username!r} has no token named {name_or_id!r}.")
     session.delete(token)

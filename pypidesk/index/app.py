@@ -11,7 +11,7 @@ from pypidesk import __version__
 from pypidesk.index import api, health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
-from pypidesk.index.read.asgi import ReadSide
+from pypidesk.index.read.asgi import IndexApp
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
 from pypidesk.index.upload.startup import open_storage
@@ -32,7 +32,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             database.dispose()
 
-    app = FastAPI(
+    # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
+    # in front of FastAPI's middlewares and routing; see pypidesk.index.read.asgi.
+    app = IndexApp(
         title="pypidesk index",
         version=__version__,
         lifespan=lifespan,
@@ -42,9 +44,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
-    # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
-    # in front of FastAPI's routing; see pypidesk.index.read.asgi.
-    app.add_middleware(ReadSide)
     app.include_router(upload_routes.router)
     api.install(app)
     return app

@@ -13,6 +13,7 @@ import base64
 import binascii
 import dataclasses
 import functools
+import re
 import time
 
 from pymacaroons import Macaroon
@@ -26,6 +27,9 @@ from pypidesk.index.passwords import hash_password, verify_password
 from pypidesk.index.server_secret import load_or_create_secret
 from pypidesk.index.settings import ServerSettings
 
+# Token ids are str(uuid4()). Anything else is refused before it reaches the
+# database: PostgreSQL rejects strings with NUL characters with an error.
+TOKEN_ID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TOKEN_USERNAME = "__token__"  # noqa: S105 - the username twine sends with a token
 INVALID_AUTH = (
     "Invalid or non-existent authentication information. "
@@ -112,7 +116,8 @@ def authenticate(
     macaroon = tokens.parse(secret.strip())
     if macaroon is None:
         raise _invalid(settings)
-    token = session.get(ApiToken, macaroon.identifier_bytes.decode("utf-8", errors="replace"))
+    token_id = macaroon.identifier_bytes.decode("utf-8", errors="replace")
+    token = session.get(ApiToken, token_id) if TOKEN_ID_PATTERN.match(token_id) else None
     if token is None or not token.user.is_active:
         raise _invalid(settings)
     token.last_used = utcnow()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,14 @@ def app_settings(tmp_path: Path) -> AppSettings:
     settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     settings.local_index_data_dir = tmp_path / "local-index"
     return settings
+
+
+@pytest.fixture(autouse=True)
+def collect_qobjects_on_the_gui_thread() -> Iterator[None]:
+    """Free what a GUI test leaves behind here, on the GUI thread.
+
+    Left to chance, Python's cycle collector may run in another thread (a test
+    server's, an executor's) and destroy QObjects there, which crashes Qt.
+    """
+    yield
+    gc.collect()

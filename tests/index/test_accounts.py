@@ -1,5 +1,6 @@
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,14 @@ from pypidesk.index.db.models import ApiToken
 from pypidesk.index.passwords import verify_password
 from pypidesk.index.settings import ServerSettings
 from tests.index.account_factories import PASSWORD, make_project, make_user, open_database
+
+NAME_RULE = "A token name must be 1 to 100 characters long, without control characters."
+
+
+@pytest.fixture
+def server_settings(data_dir: Path, database_url: str) -> ServerSettings:
+    """Every accounts test runs on SQLite and on PostgreSQL."""
+    return ServerSettings(data_dir=data_dir, database_url=database_url)
 
 
 @pytest.fixture
@@ -89,9 +98,10 @@ def test_get_user_names_the_missing_user(database: Database) -> None:
     assert str(error.value) == "No user named 'nobody'."
 
 
-def test_find_user_returns_none_for_a_missing_user(database: Database) -> None:
+@pytest.mark.parametrize("username", ["nobody", "nul\x00", "-x-"])
+def test_find_user_returns_none_for_a_missing_user(database: Database, username: str) -> None:
     with database.read() as session:
-        assert accounts.find_user(session, "nobody") is None
+        assert accounts.find_user(session, username) is None
 
 
 def test_create_token_records_scope_and_caveats(
@@ -143,8 +153,10 @@ def test_an_account_wide_token_is_bound_to_its_user(
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"name": ""}, "A token name must be 1 to 100 characters long."),
-        ({"name": "n" * 101}, "A token name must be 1 to 100 characters long."),
+        ({"name": ""}, NAME_RULE),
+        ({"name": "n" * 101}, NAME_RULE),
+        ({"name": "nul\x00"}, NAME_RULE),
+        ({"name": "line\nbreak"}, NAME_RULE),
         ({"permissions": []}, "A token needs a permission: 'upload' and/or 'manage'."),
         (
             {"permissions": ["upload", "delete"]},
@@ -215,3 +227,6 @@ def test_revoking_a_missing_token_names_it(
         with pytest.raises(AccountError) as error:
             revoke_token(session, alice, "bobs")
     assert str(error.value) == "User 'alice' has no token named 'bobs'."
+    with database.write() as session, pytest.raises(AccountError) as error:
+        revoke_token(session, alice, "nul\x00")
+    assert str(error.value) == "User 'alice' has no token named 'nul\\x00'."

@@ -9,12 +9,13 @@ thread. Anything that is not a read route goes on to the FastAPI app.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable
 from typing import Any
 
 import anyio.to_thread
+from fastapi import FastAPI
 from packaging.utils import canonicalize_name
-from sqlalchemy import Connection
 
 from pypidesk.index.db.engine import Database
 from pypidesk.index.read import json_api, negotiation, project_page, simple_pages, xmlrpc
@@ -32,7 +33,7 @@ from pypidesk.index.read.http import (
     send_page,
     text_page,
 )
-from pypidesk.index.read.records import global_serial, load_project, project_serial
+from pypidesk.index.read.records import SerialReader, global_serial, load_project
 from pypidesk.index.read.records import project_listing as listing
 from pypidesk.index.settings import ServerSettings
 
@@ -52,13 +53,10 @@ class ReadService:
         self.database = database
         self.settings = settings
         self.cache = PageCache()
-        self._serial_engine = database.engine.execution_options(pypidesk_readonly=True)
+        self.serials = SerialReader(database.engine)
+        self.packages_dir = str(settings.packages_dir)
         # Only a private index checks credentials on reads.
         self.guard = ReadGuard(database, settings) if settings.require_auth_for_reads else None
-
-    def serial_connection(self) -> Connection:
-        """A read-only connection for the one cheap serial query of a cached read."""
-        return self._serial_engine.connect()
 
     async def cached(
         self, key: Hashable, serial: int, render: Callable[[], tuple[int, Page]]
@@ -130,8 +128,7 @@ class ReadSide:
             await send_page(scope, send, METHOD_NOT_ALLOWED)
         elif handler is None:
             # Files stream from disk rather than being one stored page.
-            packages_dir = self.service(scope).settings.packages_dir
-            await serve_file(scope, send, packages_dir, path[len("/packages/") :])
+            await serve_file(scope, send, service.packages_dir, path[len("/packages/") :])
         else:
             await send_page(scope, send, await handler(scope))
 
@@ -152,8 +149,7 @@ class ReadSide:
             return redirect(_with_query(scope, "/simple/"))
         service = self.service(scope)
         content_type = negotiation.choose(header(scope, b"accept"))
-        with service.serial_connection() as connection:
-            serial = global_serial(connection)
+        serial = service.serials.global_serial()
 
         def render() -> tuple[int, Page]:
             with service.database.read() as session:
@@ -193,8 +189,7 @@ class ReadSide:
         """Shared path of every per-project page: look up, redirect, cache, render."""
         service = self.service(scope)
         normalized = canonicalize_name(segment)
-        with service.serial_connection() as connection:
-            found = project_serial(connection, normalized)
+        found = service.serials.project_serial(normalized)
         if found is None:
             return missing
         location = canonical(_Names(found.name, normalized))
@@ -262,6 +257,23 @@ class ReadSide:
         answer = await anyio.to_thread.run_sync(xmlrpc.handle, bytes(body), service.database.read)
         page = make_page(200, "text/xml", answer, etag=False, cors=False)
         await send_page(scope, send, page)
+
+
+class IndexApp(FastAPI):
+    """FastAPI with the read side in front of it.
+
+    A read then costs none of FastAPI's per-request work (its middlewares,
+    routing, telemetry checks); everything else passes through unchanged.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._read_side = ReadSide(functools.partial(FastAPI.__call__, self))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # What Starlette would set; the read side finds the app's state there.
+        scope["app"] = self
+        await self._read_side(scope, receive, send)
 
 
 class _Names:

@@ -17,18 +17,20 @@ from collections.abc import Hashable
 
 from pypidesk.index.read.http import Page
 
-# Pages differ by host (absolute URLs) and variant; bound memory against many hosts.
-DEFAULT_MAX_ENTRIES = 4096
+# Pages differ by host (absolute URLs), variant and version, so a client could
+# ask for very many; the cache is bounded by the bytes it holds.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 
 class PageCache:
-    """A bounded LRU map from a page key to ``(serial, page)``."""
+    """A least-recently-used map from a page key to ``(serial, page)``, bounded in bytes."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self._entries: collections.OrderedDict[Hashable, tuple[int, Page]] = (
             collections.OrderedDict()
         )
-        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         # Renders run in worker threads; the event loop reads concurrently.
         self._lock = threading.Lock()
 
@@ -44,10 +46,19 @@ class PageCache:
     def put(self, key: Hashable, serial: int, page: Page) -> None:
         """Store ``page`` as rendered at ``serial``, evicting the least recently used."""
         with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1].body)
             self._entries[key] = (serial, page)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(page.body)
+            while self._bytes > self._max_bytes and len(self._entries) > 1:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """Bytes of page bodies held."""
+        return self._bytes

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import BinaryIO
 
 from pypidesk.index.read.http import Page, Scope, Send, header, send_page, text_page
@@ -22,26 +21,30 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 NOT_FOUND = text_page(404, "404 Not Found")
 
 _TYPES = {
-    ".whl": "application/octet-stream",
-    ".metadata": "application/octet-stream",
-    ".gz": "application/x-tar",
-    ".zip": "application/zip",
+    ".whl": b"application/octet-stream",
+    ".metadata": b"application/octet-stream",
+    ".gz": b"application/x-tar",
+    ".zip": b"application/zip",
 }
 
 
-def content_type(filename: str) -> str:
+def content_type(filename: str) -> bytes:
     """The type to send; never a ``Content-Encoding`` a client would undo for us."""
-    return _TYPES.get(Path(filename).suffix, "application/octet-stream")
+    return _TYPES.get(filename[filename.rfind(".") :], b"application/octet-stream")
 
 
-def resolve(packages_dir: Path, relative: str) -> tuple[Path, str] | None:
-    """The storage path and ETag for a ``/packages/`` path, or None if it is not one."""
+def resolve(packages_dir: str, relative: str) -> tuple[str, str, bytes] | None:
+    """Storage path, filename and ETag of a ``/packages/`` path; None if it is not one.
+
+    Strings rather than pathlib: this runs on every download.
+    """
     match = _PATH.fullmatch(relative)
     if match is None or match.group(4).startswith("."):
         return None
-    digest = "".join(match.group(1, 2, 3))
-    suffix = "-metadata" if match.group(4).endswith(".metadata") else ""
-    return packages_dir / relative, f'"{digest}{suffix}"'
+    filename = match.group(4)
+    suffix = "-metadata" if filename.endswith(".metadata") else ""
+    etag = f'"{match.group(1)}{match.group(2)}{match.group(3)}{suffix}"'.encode()
+    return f"{packages_dir}/{relative}", filename, etag
 
 
 def parse_range(value: str | None, size: int) -> tuple[int, int] | bool | None:
@@ -78,29 +81,29 @@ def _unsatisfiable(size: int) -> Page:
     )
 
 
-async def serve_file(scope: Scope, send: Send, packages_dir: Path, relative: str) -> None:
+async def serve_file(scope: Scope, send: Send, packages_dir: str, relative: str) -> None:
     """Send the stored file at ``relative``, honouring HEAD, ETags and one Range."""
     found = resolve(packages_dir, relative)
     if found is None:
         await send_page(scope, send, NOT_FOUND)
         return
-    path, etag = found
+    path, filename, etag = found
     try:
-        handle = path.open("rb")
+        handle = open(path, "rb")  # noqa: ASYNC230, PTH123, SIM115 - local, microseconds; closed below
     except OSError:
         await send_page(scope, send, NOT_FOUND)
         return
     with handle:
         # A directory fails to open above; the store holds nothing else.
         size = os.fstat(handle.fileno()).st_size
-        await _send_file(scope, send, handle, size=size, filename=path.name, etag=etag.encode())
+        await _send_file(scope, send, handle, size=size, filename=filename, etag=etag)
 
 
 async def _send_file(
     scope: Scope, send: Send, handle: BinaryIO, *, size: int, filename: str, etag: bytes
 ) -> None:
     headers = [
-        (b"content-type", content_type(filename).encode()),
+        (b"content-type", content_type(filename)),
         (b"etag", etag),
         (b"cache-control", b"public, max-age=31536000, immutable"),
         (b"accept-ranges", b"bytes"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 from packaging.version import Version
 
@@ -50,3 +52,17 @@ def version_key(version: str) -> Version:
 
 def is_prerelease(version: str) -> bool:
     return Version(version).is_prerelease
+
+
+def dumps(data: dict[str, Any]) -> bytes:
+    """JSON as Warehouse's renderer writes it: compact, keys sorted, a trailing newline."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return (text + "\n").encode()
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def escape(text: str) -> str:
+    """HTML-escape exactly as Jinja2's autoescape (markupsafe) does."""
+    return text.translate(_ESCAPES)

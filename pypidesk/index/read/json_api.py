@@ -7,13 +7,13 @@ because bandersnatch 8 mirrors from exactly these fields and other tools read
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from packaging.utils import canonicalize_version
 
 from pypidesk.index.db.models import File, Project, Release
 from pypidesk.index.read.formats import (
+    dumps,
     file_url,
     is_prerelease,
     iso_time,
@@ -158,7 +158,7 @@ def render(project: Project, version: str | None, base: str) -> Page:
     return make_page(
         200,
         "application/json",
-        json.dumps(data, ensure_ascii=False).encode(),
+        dumps(data),
         [
             ("cache-control", "public, max-age=900"),
             (

@@ -8,15 +8,20 @@ the HTML form. JSON carries the PEP 700 and 792 keys and PyPI's private
 
 from __future__ import annotations
 
-import json
-from html import escape
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from pypidesk.index.db.models import Project
 from pypidesk.index.read import negotiation
-from pypidesk.index.read.formats import file_url, iso_time, version_key, yanked_value
+from pypidesk.index.read.formats import (
+    dumps,
+    escape,
+    file_url,
+    iso_time,
+    version_key,
+    yanked_value,
+)
 from pypidesk.index.read.http import Page, make_page
 
 API_VERSION = "1.4"
@@ -27,31 +32,28 @@ _SURROGATE = "max-age=86400, stale-while-revalidate=300, stale-if-error=86400"
 _SURROGATE_JSON_INDEX = "max-age=1800, stale-while-revalidate=300, stale-if-error=86400"
 
 
-def _dumps(data: dict[str, Any]) -> bytes:
-    # Warehouse renders JSON with a trailing newline.
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
 def render_index(projects: list[tuple[str, int]], serial: int, content_type: str) -> Page:
     """``/simple/``: every project, by normalized name."""
     is_json = content_type == negotiation.V1_JSON
     if is_json:
-        body = _dumps(
+        body = dumps(
             {
                 "meta": {"api-version": API_VERSION, "_last-serial": serial},
                 "projects": [{"name": name, "_last-serial": last} for name, last in projects],
             }
         )
     else:
+        # Warehouse's template as its Jinja2 settings (trim_blocks, lstrip_blocks)
+        # render it: links start at column 0, no newline after </html>.
         links = "".join(
-            f'      <a href="/simple/{canonicalize_name(name)}/">{escape(name)}</a>\n'
+            f'<a href="/simple/{canonicalize_name(name)}/">{escape(name)}</a>\n'
             for name, _ in projects
         )
         body = (
             '<!DOCTYPE html>\n<html lang="en">\n  <head>\n'
             f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
             "    <title>Simple index</title>\n  </head>\n  <body>\n"
-            f"{links}  </body>\n</html>\n"
+            f"{links}</body>\n</html>"
         ).encode()
     return make_page(
         200,
@@ -109,7 +111,7 @@ def _html_link(entry: dict[str, Any]) -> str:
             f'data-dist-info-metadata="sha256={digest}" data-core-metadata="sha256={digest}"'
         )
     return (
-        f'    <a href="{escape(entry["url"])}#sha256={entry["hashes"]["sha256"]}" '
+        f'<a href="{escape(entry["url"])}#sha256={entry["hashes"]["sha256"]}" '
         f"{attributes}>{escape(entry['filename'])}</a><br />\n"
     )
 
@@ -120,7 +122,7 @@ def render_detail(project: Project, base: str, content_type: str) -> Page:
     serial = project.last_serial
     versions, files = _file_entries(project, base)
     if content_type == negotiation.V1_JSON:
-        body = _dumps(
+        body = dumps(
             {
                 "meta": {"api-version": API_VERSION, "_last-serial": serial},
                 "name": name,
@@ -131,13 +133,15 @@ def render_detail(project: Project, base: str, content_type: str) -> Page:
         )
     else:
         links = "".join(_html_link(entry) for entry in files)
+        # As Warehouse's Jinja2 settings render its template: the status meta tag
+        # runs into the title's line, links start at column 0.
         body = (
             '<!DOCTYPE html>\n<html lang="en">\n  <head>\n'
             f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
-            '    <meta name="pypi:project-status" content="active">\n'
+            '<meta name="pypi:project-status" content="active">'
             f"    <title>Links for {escape(name)}</title>\n  </head>\n  <body>\n"
             f"    <h1>Links for {escape(name)}</h1>\n"
-            f"{links}  </body>\n</html>\n<!--SERIAL {serial}-->\n"
+            f"{links}</body>\n</html>\n<!--SERIAL {serial}-->"
         ).encode()
     return make_page(
         200,

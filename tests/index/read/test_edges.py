@@ -6,15 +6,32 @@ import datetime as dt
 import xmlrpc.client
 from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from starlette.testclient import TestClient
 
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import Project
 from pypidesk.index.read.asgi import base_url
 from pypidesk.index.read.formats import as_utc, iso_time, unix_time
+from pypidesk.index.read.records import ProjectSerial, SerialReader
 from pypidesk.index.settings import ServerSettings
 from tests.index import factories
+
+JSON = "application/vnd.pypi.simple.v1+json"
+
+
+class _WriterInBetween:
+    """The real serial reader, with another process's delete landing right after it."""
+
+    def __init__(self, real: SerialReader, database: Database) -> None:
+        self.real = real
+        self.database = database
+
+    def project_serial(self, name: str) -> ProjectSerial | None:
+        found = self.real.project_serial(name)
+        with self.database.write() as session:
+            session.execute(delete(Project).where(Project.normalized_name == name))
+        return found
 
 
 def test_project_deleted_between_serial_check_and_render(
@@ -22,23 +39,28 @@ def test_project_deleted_between_serial_check_and_render(
 ) -> None:
     with database.write() as session:
         factories.publish(session, server_settings, "gone", "1.0")
-    engine = client.app.state.database.engine
-    deleted = []
-
-    def delete_after_serial_check(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        if "SELECT projects.name, projects.last_serial" in statement and not deleted:
-            with database.write() as session:
-                session.execute(delete(Project).where(Project.normalized_name == "gone"))
-            deleted.append(True)
-
-    event.listen(engine, "after_cursor_execute", delete_after_serial_check)
-    try:
-        response = client.get("/simple/gone/")
-    finally:
-        event.remove(engine, "after_cursor_execute", delete_after_serial_check)
-    assert deleted
+    assert client.get("/simple/").status_code == 200
+    service = client.app._read_side._service
+    service.serials = _WriterInBetween(service.serials, database)
+    response = client.get("/simple/gone/")
     assert response.status_code == 404
+    service.serials = service.serials.real
     assert client.get("/simple/gone/").status_code == 404
+
+
+def test_serial_reader_replaces_a_broken_connection(
+    client: TestClient, database: Database, server_settings: ServerSettings
+) -> None:
+    with database.write() as session:
+        factories.publish(session, server_settings, "steady", "1.0")
+    assert client.get("/simple/steady/").status_code == 200
+    reader = client.app._read_side._service.serials
+    # As if the database server had dropped the connection.
+    reader._connection.dbapi_connection.close()
+    with database.write() as session:
+        factories.publish(session, server_settings, "steady", "1.1")
+    response = client.get("/simple/steady/", headers={"Accept": JSON})
+    assert response.json()["versions"] == ["1.0", "1.1"]
 
 
 async def test_xmlrpc_body_in_several_chunks(client: TestClient) -> None:
@@ -81,3 +103,15 @@ def test_aware_times_from_postgresql() -> None:
     assert as_utc(moment) == dt.datetime(2024, 1, 2, 3, 4, 5)
     assert iso_time(moment) == "2024-01-02T03:04:05Z"
     assert unix_time(moment) == unix_time(dt.datetime(2024, 1, 2, 3, 4, 5)) == 1704164645
+
+
+def test_serial_reader_close(database: Database, server_settings: ServerSettings) -> None:
+    reader = SerialReader(database.engine)
+    reader.close()  # nothing to give back yet
+    assert reader.global_serial() == 0
+    with database.write() as session:
+        factories.add_project(session, "late")
+    assert reader.project_serial("late") == ProjectSerial("late", 2)
+    reader.close()
+    assert reader.global_serial() == 2
+    reader.close()

@@ -43,14 +43,16 @@ def test_index_html(client: TestClient, populated: dict[str, object]) -> None:
     response = client.get("/simple/")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html"
+    # Byte for byte what Warehouse's template renders with its Jinja2 settings
+    # (trim_blocks and lstrip_blocks).
     assert response.text == (
         '<!DOCTYPE html>\n<html lang="en">\n  <head>\n'
         '    <meta name="pypi:repository-version" content="1.4">\n'
         "    <title>Simple index</title>\n  </head>\n  <body>\n"
-        '      <a href="/simple/empty/">empty</a>\n'
-        '      <a href="/simple/foo-bar/">Foo_Bar</a>\n'
-        '      <a href="/simple/zeta/">zeta</a>\n'
-        "  </body>\n</html>\n"
+        '<a href="/simple/empty/">empty</a>\n'
+        '<a href="/simple/foo-bar/">Foo_Bar</a>\n'
+        '<a href="/simple/zeta/">zeta</a>\n'
+        "</body>\n</html>"
     )
 
 
@@ -98,7 +100,7 @@ def test_detail_html_attributes(client: TestClient, populated: dict[str, object]
     assert '<meta name="pypi:project-status" content="active">' in html
     assert "<title>Links for foo-bar</title>" in html
     assert "<h1>Links for foo-bar</h1>" in html
-    assert html.endswith(f"</html>\n<!--SERIAL {populated['foo_serial']}-->\n")
+    assert html.endswith(f"</html>\n<!--SERIAL {populated['foo_serial']}-->")
     lines = [line.strip() for line in html.splitlines() if "<a " in line]
     assert [line.split(">")[1].split("<")[0] for line in lines] == [
         "foo_bar-0.9-py3-none-any.whl",
@@ -160,6 +162,39 @@ def test_detail_json(client: TestClient, populated: dict[str, object]) -> None:
     metadata = client.get(wheel["url"] + ".metadata")
     assert hashlib.sha256(metadata.content).hexdigest() == wheel["core-metadata"]["sha256"]
     assert metadata.content.startswith(b"Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 1.0\n")
+
+
+def test_detail_html_is_warehouses_bytes(
+    client: TestClient, database: Database, server_settings: ServerSettings
+) -> None:
+    with database.write() as session:
+        project = factories.add_project(session, "Exact")
+        release = factories.add_release(session, project, "1.0", requires_python=">=3.8")
+        sdist = factories.add_file(
+            session, server_settings, release, factories.build_sdist("exact", "1.0")
+        )
+        factories.yank(session, release, 'it\'s "bad"')
+        serial = project.last_serial
+    url = f"http://index.test/packages/{sdist.path}"
+    assert client.get("/simple/exact/").text == (
+        '<!DOCTYPE html>\n<html lang="en">\n  <head>\n'
+        '    <meta name="pypi:repository-version" content="1.4">\n'
+        '<meta name="pypi:project-status" content="active">'
+        "    <title>Links for exact</title>\n  </head>\n  <body>\n"
+        "    <h1>Links for exact</h1>\n"
+        f'<a href="{url}#sha256={sdist.sha256_digest}" data-requires-python="&gt;=3.8" '
+        'data-yanked="it&#39;s &#34;bad&#34;" >exact-1.0.tar.gz</a><br />\n'
+        f"</body>\n</html>\n<!--SERIAL {serial}-->"
+    )
+
+
+def test_json_is_compact_with_sorted_keys(
+    client: TestClient, populated: dict[str, object]
+) -> None:
+    text = client.get("/simple/foo-bar/", headers={"Accept": JSON}).text
+    assert text.startswith('{"files":[{"core-metadata":{"sha256":"')
+    assert ", " not in text.split('"versions"')[1]
+    assert text.endswith('"versions":["0.9","1.0","2.0b1"]}\n')
 
 
 def test_upload_time_formats(
