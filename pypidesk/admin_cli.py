@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pypidesk.admin_manage import add_manage_commands
 from pypidesk.paths import default_data_dir
 
 if TYPE_CHECKING:
@@ -41,10 +42,11 @@ class AdminCommandError(Exception):
 
 def _domain_errors() -> tuple[type[Exception], ...]:
     """Expected failures: reported as one line on stderr with exit code 1."""
+    from pypidesk.admin_manage import domain_errors  # noqa: PLC0415
     from pypidesk.index.accounts import AccountError  # noqa: PLC0415
     from pypidesk.index.server_secret import SecretKeyError  # noqa: PLC0415
 
-    return (AdminCommandError, AccountError, SecretKeyError)
+    return (AdminCommandError, AccountError, SecretKeyError, *domain_errors())
 
 
 def _positive_int(value: str) -> int:
@@ -61,9 +63,10 @@ def add_admin_parser(subcommands: Any) -> argparse.ArgumentParser:
     """Add ``admin`` and its commands to the ``pypidesk`` subcommands."""
     admin: argparse.ArgumentParser = subcommands.add_parser(
         "admin",
-        help="manage users and API tokens of the index",
+        help="manage users, API tokens, roles, releases and admin switches of the index",
         description=(
-            "Manage the index's users and API tokens. Works on a new data dir (the "
+            "Manage the index's users, API tokens, roles, releases and admin switches. "
+            "Works on a new data dir (the "
             "records are created) and while `pypidesk serve` runs on the same one."
         ),
     )
@@ -120,6 +123,8 @@ def add_admin_parser(subcommands: Any) -> argparse.ArgumentParser:
         help="what the token may do: upload files, manage projects (repeatable; default: upload)",
     )
     create_token.set_defaults(admin_handler=_create_token)
+    # yank, unyank, add-role, revoke-token, set-flag
+    add_manage_commands(commands)
     return admin
 
 

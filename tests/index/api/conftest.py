@@ -19,6 +19,7 @@ from pypidesk.index import accounts, caveats
 from pypidesk.index.app import create_app
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, Project, User
+from pypidesk.index.reason import ReasonHttpToolsProtocol
 from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
 from tests.index.account_factories import PASSWORD, make_user, open_database
@@ -45,8 +46,15 @@ class ThreadServer:
         self.data_dir = settings.data_dir
         self.port = find_free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The options `serve` uses: upload errors travel in the reason phrase.
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            proxy_headers=False,
+            server_header=False,
+            http=ReasonHttpToolsProtocol,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
