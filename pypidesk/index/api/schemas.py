@@ -14,7 +14,9 @@ Permission = Literal["upload", "manage"]
 # bounded so one request cannot make argon2 hash megabytes.
 Username = Field(min_length=1, max_length=50)
 Password = Field(min_length=1, max_length=4096)
-TokenName = Field(min_length=1, max_length=100)
+# No control characters: the accounts code refuses them in token names.
+TOKEN_NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"  # noqa: S105 - a pattern, not a secret
+TokenName = Field(min_length=1, max_length=100, pattern=TOKEN_NAME_PATTERN)
 
 
 class _Model(BaseModel):
@@ -34,6 +36,7 @@ class SignIn(_Model):
     token_name: str = Field(
         min_length=1,
         max_length=100,
+        pattern=TOKEN_NAME_PATTERN,
         description="Name of the token to mint, usually the machine's name; "
         "an existing token of that name is replaced.",
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from pypidesk.index import flags, journal
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import File, FileRegistry, Project, Release, Role, User
+from pypidesk.index.events import record_event
 from pypidesk.index.projects import (
     MAINTAINER,
     OWNER,
@@ -56,6 +58,20 @@ class Uploader:
 
     user: User
     check_scope: Callable[[Project], None]
+    # For the project's history (pypidesk.index.events): from where, with which token.
+    token_name: str | None = None
+    ip_address: str | None = None
+
+    def event(self, session: Session, tag: str, project: Project, **additional: Any) -> None:
+        record_event(
+            session,
+            tag,
+            project_name=project.name,
+            username=self.user.username,
+            ip_address=self.ip_address,
+            token_name=self.token_name,
+            additional=additional,
+        )
 
 
 @dataclass(frozen=True)
@@ -139,7 +155,7 @@ def process_upload(
         )
     except DescriptionError as exc:
         raise bad_request(exc.message) from None
-    release = _release(session, project, metadata, description_html, uploader.user)
+    release = _release(session, project, metadata, description_html, uploader)
     filename = received.filename
     filenames.check_characters_and_extension(filename, form.filetype)
     part_type = received.content_type or ""
@@ -207,6 +223,9 @@ def process_upload(
         version=release.version,
         submitted_by=uploader.user.username,
     )
+    uploader.event(
+        session, "project:file:add", project, version=release.version, filename=filename
+    )
     session.flush()
     return path
 
@@ -221,6 +240,7 @@ def _project(
             project = create_project(session, settings, metadata.name, uploader.user)
         except ProjectCreationError as exc:
             raise UploadError(exc.status, exc.message) from None
+        uploader.event(session, "project:create", project)
     uploader.check_scope(project)
     role = session.scalar(
         select(Role.role_name).where(
@@ -241,7 +261,7 @@ def _release(
     project: Project,
     metadata: Metadata,
     description_html: str | None,
-    user: User,
+    uploader: Uploader,
 ) -> Release:
     """Step 13: the release by canonical version; metadata only from its first upload."""
     canonical = canonicalize_version(metadata.version)
@@ -257,7 +277,7 @@ def _release(
         version=str(metadata.version),
         canonical_version=canonical,
         is_prerelease=metadata.version.is_prerelease,
-        uploader_id=user.id,
+        uploader_id=uploader.user.id,
         metadata_version=metadata.metadata_version,
         summary=metadata.summary,
         description=metadata.description,
@@ -285,8 +305,13 @@ def _release(
     session.add(release)
     session.flush()
     journal.record(
-        session, project, "new release", version=release.version, submitted_by=user.username
+        session,
+        project,
+        "new release",
+        version=release.version,
+        submitted_by=uploader.user.username,
     )
+    uploader.event(session, "project:release:add", project, version=release.version)
     return release
 
 
