@@ -102,7 +102,12 @@ async def upload(request: Request) -> Response:
             database,
             settings,
             received,
-            functools.partial(_identify, settings=settings, authorization=authorization),
+            functools.partial(
+                _identify,
+                settings=settings,
+                authorization=authorization,
+                ip_address=request.client.host if request.client else None,
+            ),
         )
         if result.status == 200:
             return Response(status_code=200)
@@ -148,7 +153,12 @@ def _admission(
     return refused
 
 
-def _identify(session: Session, settings: ServerSettings, authorization: str | None) -> Uploader:
+def _identify(
+    session: Session,
+    settings: ServerSettings,
+    authorization: str | None,
+    ip_address: str | None = None,
+) -> Uploader:
     """Step 2 (credentials) and the token half of step 8, as an :class:`Uploader`."""
     try:
         identity = authenticate(
@@ -163,4 +173,5 @@ def _identify(session: Session, settings: ServerSettings, authorization: str | N
         except TokenScopeError as exc:
             raise UploadError(403, exc.message) from None
 
-    return Uploader(identity.user, check_scope)
+    token_name = None if identity.token is None else identity.token.name
+    return Uploader(identity.user, check_scope, token_name=token_name, ip_address=ip_address)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
@@ -31,6 +32,7 @@ from pypidesk.index.db.models import (
     Role,
     User,
 )
+from pypidesk.index.events import record_event
 from pypidesk.index.projects import (
     MAINTAINER,
     OWNER,
@@ -65,6 +67,20 @@ class Uploader:
 
     user: User
     check_scope: Callable[[Project], None]
+    # For the project's history (pypidesk.index.events): from where, with which token.
+    token_name: str | None = None
+    ip_address: str | None = None
+
+    def event(self, session: Session, tag: str, project: Project, **additional: Any) -> None:
+        record_event(
+            session,
+            tag,
+            project_name=project.name,
+            username=self.user.username,
+            ip_address=self.ip_address,
+            token_name=self.token_name,
+            additional=additional,
+        )
 
 
 @dataclass(frozen=True)
@@ -167,7 +183,7 @@ def _process(
         )
     except DescriptionError as exc:
         raise bad_request(exc.message) from None
-    release, new_release = _release(session, project, metadata, description_html, uploader.user)
+    release, new_release = _release(session, project, metadata, description_html, uploader)
     filename = received.filename
     filenames.check_characters_and_extension(filename, form.filetype)
     part_type = received.content_type or ""
@@ -238,6 +254,9 @@ def _process(
         new_release=new_release,
         username=uploader.user.username,
     )
+    uploader.event(
+        session, "project:file:add", project, version=release.version, filename=filename
+    )
     session.flush()
     return path
 
@@ -281,6 +300,7 @@ def _project(
             project = create_project(session, settings, metadata.name, uploader.user)
         except ProjectCreationError as exc:
             raise UploadError(exc.status, exc.message) from None
+        uploader.event(session, "project:create", project)
     uploader.check_scope(project)
     role = session.scalar(
         select(Role.role_name).where(
@@ -301,7 +321,7 @@ def _release(
     project: Project,
     metadata: Metadata,
     description_html: str | None,
-    user: User,
+    uploader: Uploader,
 ) -> tuple[Release, bool]:
     """Step 13: the release by canonical version; metadata only from its first upload.
 
@@ -321,7 +341,7 @@ def _release(
         version=str(metadata.version),
         canonical_version=canonical,
         is_prerelease=metadata.version.is_prerelease,
-        uploader_id=user.id,
+        uploader_id=uploader.user.id,
         metadata_version=metadata.metadata_version,
         summary=metadata.summary,
         description=metadata.description,
@@ -347,6 +367,7 @@ def _release(
         files=[],
     )
     session.add(release)
+    uploader.event(session, "project:release:add", project, version=release.version)
     return release, True
 
 

@@ -41,6 +41,11 @@ def test_errors_outside_the_api_keep_their_own_shape(index: Index) -> None:
     assert wrong_method.status_code == 405
     assert wrong_method.headers["Allow"] == "GET, POST"
     assert wrong_method.json()["code"] == "method_not_allowed"
+    control = index.http.post(
+        "/sign-in", json={"username": "x", "password": "y", "token_name": "a\x00b"}
+    )
+    assert control.status_code == 422
+    assert control.json()["message"].startswith("Invalid request: body.token_name: String")
     invalid = index.http.post("/sign-in", json={"username": "x"})
     assert invalid.status_code == 422
     assert invalid.json() == {

@@ -76,3 +76,22 @@ def test_a_deleted_filename_is_refused_on_re_upload(index: Index) -> None:
     assert httpx.get(index.server.url + "/simple/spam/").status_code == 404
     assert _upload(index, sdist, token).status_code == 400
     assert _upload(index, make_wheel("spam", "1.1"), token).status_code == 200
+
+
+def test_uploads_are_in_the_project_history(index: Index) -> None:
+    index.user("alice")
+    token = index.token("alice", "laptop")
+    assert _upload(index, make_sdist("spam", "1.0"), token).status_code == 200
+    assert _upload(index, make_wheel("spam", "1.0"), token).status_code == 200
+    history = index.http.get(
+        "/projects/spam/history", headers={"Authorization": f"Bearer {token}"}
+    ).json()["events"]
+    assert [(e["tag"], e["additional"].get("filename")) for e in history] == [
+        ("project:file:add", "spam-1.0-py3-none-any.whl"),
+        ("project:file:add", "spam-1.0.tar.gz"),
+        ("project:release:add", None),
+        ("project:create", None),
+    ]
+    assert {(e["username"], e["token_name"], e["ip_address"]) for e in history} == {
+        ("alice", "laptop", "127.0.0.1")
+    }
