@@ -50,11 +50,18 @@ class LocalIndexPanel(QWidget):
         self.state_label = QLabel()
         self.url_label = QLabel()
         self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What to paste into twine/uv publish and into pip/uv install.
+        self.upload_url_label = QLabel()
+        self.index_url_label = QLabel()
+        for label in (self.upload_url_label, self.index_url_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.data_dir_label = QLabel(str(controller.data_dir))
         self.data_dir_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("State:", self.state_label)
         form.addRow("Address:", self.url_label)
+        form.addRow("Upload URL:", self.upload_url_label)
+        form.addRow("Index URL:", self.index_url_label)
         form.addRow("Data folder:", self.data_dir_label)
 
         self.start_button = QPushButton("Start")
@@ -94,7 +101,10 @@ class LocalIndexPanel(QWidget):
         self.state_label.setText(text)
         self.state_label.setStyleSheet(f"color: {STATE_COLOURS[status.state]}; font-weight: bold")
         self.state_label.setWordWrap(True)
-        self.url_label.setText(status.url if status.state == IndexState.RUNNING else "—")
+        running = status.state == IndexState.RUNNING and status.url
+        self.url_label.setText(status.url if running else "—")
+        self.upload_url_label.setText(f"{status.url}/legacy/" if running else "—")
+        self.index_url_label.setText(f"{status.url}/simple/" if running else "—")
         busy = status.state in (IndexState.STARTING, IndexState.RUNNING)
         self.start_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)

@@ -58,6 +58,8 @@ async def test_start_and_stop_buttons_drive_the_local_index(
     url = controller.status.url
     assert window.index_status.text() == f"Local index running at {url}"
     assert panel.url_label.text() == url
+    assert panel.upload_url_label.text() == f"{url}/legacy/"
+    assert panel.index_url_label.text() == f"{url}/simple/"
     assert not panel.start_button.isEnabled()
     assert panel.stop_button.isEnabled()
     assert "Application startup complete" in panel.log_view.toPlainText()
@@ -68,6 +70,7 @@ async def test_start_and_stop_buttons_drive_the_local_index(
     await wait_for_state(controller, IndexState.STOPPED)
     assert window.index_status.text() == "Local index stopped"
     assert panel.url_label.text() == "—"
+    assert panel.upload_url_label.text() == panel.index_url_label.text() == "—"
 
 
 def test_failure_is_shown_with_its_reason(
