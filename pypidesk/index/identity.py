@@ -17,7 +17,7 @@ import re
 import time
 
 from pymacaroons import Macaroon
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from pypidesk.index import tokens
 from pypidesk.index.accounts import PERMISSIONS, find_user
@@ -117,7 +117,12 @@ def authenticate(
     if macaroon is None:
         raise _invalid(settings)
     token_id = macaroon.identifier_bytes.decode("utf-8", errors="replace")
-    token = session.get(ApiToken, token_id) if TOKEN_ID_PATTERN.match(token_id) else None
+    token = (
+        # The user comes in the same query: every caller needs it.
+        session.get(ApiToken, token_id, options=[joinedload(ApiToken.user)])
+        if TOKEN_ID_PATTERN.match(token_id)
+        else None
+    )
     if token is None or not token.user.is_active:
         raise _invalid(settings)
     token.last_used = utcnow()
