@@ -98,12 +98,7 @@ def invite(
     project = get_project(ctx.session, project_name)
     require_owner(ctx, project)
     user = get_user(ctx.session, username)
-    existing = role_of(ctx.session, user, project)
-    if existing is not None:
-        raise ConflictError(
-            f"User '{user.username}' already has {existing.role_name} role for project",
-            code="already_has_role",
-        )
+    _refuse_existing_role(ctx.session, user, project)
     invitation = _invitation(ctx.session, user, project)
     if invitation is not None:
         if is_pending(invitation):
@@ -260,12 +255,7 @@ def add_role(ctx: Context, project_name: str, username: str, role_name: str) -> 
         )
     project = get_project(ctx.session, project_name)
     user = get_user(ctx.session, username)
-    existing = role_of(ctx.session, user, project)
-    if existing is not None:
-        raise ConflictError(
-            f"User '{user.username}' already has {existing.role_name} role for project",
-            code="already_has_role",
-        )
+    _refuse_existing_role(ctx.session, user, project)
     invitation = _invitation(ctx.session, user, project)
     if invitation is not None:
         ctx.session.delete(invitation)
@@ -297,3 +287,13 @@ def invitations_of(session: Session, user: User) -> list[RoleInvitation]:
         .order_by(RoleInvitation.created)
     )
     return [invitation for invitation in invitations if is_pending(invitation)]
+
+
+def _refuse_existing_role(session: Session, user: User, project: Project) -> None:
+    """PyPI's refusal to invite or add someone who already has a role."""
+    existing = role_of(session, user, project)
+    if existing is not None:
+        raise ConflictError(
+            f"User '{user.username}' already has {existing.role_name} role for project",
+            code="already_has_role",
+        )
