@@ -22,9 +22,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypidesk.index.db.models import Project
+
+if TYPE_CHECKING:
+    from pypidesk.index.upload.records import ProjectRecord
 
 EXPIRATION = 0
 PROJECT_NAME = 1
@@ -39,7 +42,7 @@ class CaveatContext:
     """What a request offers the caveats to check: who, on which project, when."""
 
     user_uuid: str
-    project: Project | None
+    project: Project | ProjectRecord | None
     now: int
 
 

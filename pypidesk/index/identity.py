@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import re
 import time
+from typing import TYPE_CHECKING
 
 from pymacaroons import Macaroon
 from sqlalchemy.orm import Session, joinedload
@@ -26,6 +27,9 @@ from pypidesk.index.db.models import ApiToken, Project, User, utcnow
 from pypidesk.index.passwords import hash_password, verify_password
 from pypidesk.index.server_secret import load_or_create_secret
 from pypidesk.index.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from pypidesk.index.upload.records import ProjectRecord, TokenRecord, UserRecord
 
 # Token ids are str(uuid4()). Anything else is refused before it reaches the
 # database: PostgreSQL rejects strings with NUL characters with an error.
@@ -52,8 +56,9 @@ def _dummy_hash() -> str:
 class Identity:
     """An authenticated user, and the token they used (None for a password)."""
 
-    user: User
-    token: ApiToken | None
+    # ORM rows, or on the upload path the plain records it reads (same attributes).
+    user: User | UserRecord
+    token: ApiToken | TokenRecord | None
     # The presented macaroon, kept for check_token's signature check.
     macaroon: Macaroon | None = dataclasses.field(default=None, repr=False, compare=False)
 
@@ -78,7 +83,7 @@ def _help(settings: ServerSettings) -> str:
     return settings.help_url + "#"
 
 
-def _invalid(settings: ServerSettings) -> AuthenticationError:
+def invalid_credentials(settings: ServerSettings) -> AuthenticationError:
     return AuthenticationError(INVALID_AUTH.format(help=_help(settings)))
 
 
@@ -98,6 +103,34 @@ def _credentials(authorization: str | None) -> tuple[str, str] | None:
     return (username, password) if colon else None
 
 
+def presented_credentials(
+    settings: ServerSettings, authorization: str | None, *, allow_password: bool
+) -> Macaroon | tuple[str, str]:
+    """The token's macaroon, or (username, password) where passwords are allowed.
+
+    Raises AuthenticationError for anything else. Nothing is looked up yet,
+    so the upload path and :func:`authenticate` can find the token each their way.
+    """
+    credentials = _credentials(authorization)
+    if credentials is None:
+        raise invalid_credentials(settings)
+    username, secret = credentials
+    if username != TOKEN_USERNAME:
+        if not allow_password:
+            raise AuthenticationError(USERNAME_AUTH_UNSUPPORTED.format(help=_help(settings)))
+        return username, secret
+    macaroon = tokens.parse(secret.strip())
+    if macaroon is None:
+        raise invalid_credentials(settings)
+    return macaroon
+
+
+def token_id_of(macaroon: Macaroon) -> str | None:
+    """The token row id the macaroon names, None if it cannot be one."""
+    token_id = macaroon.identifier_bytes.decode("utf-8", errors="replace")
+    return token_id if TOKEN_ID_PATTERN.match(token_id) else None
+
+
 def authenticate(
     session: Session, settings: ServerSettings, authorization: str | None, *, allow_password: bool
 ) -> Identity:
@@ -105,37 +138,29 @@ def authenticate(
 
     Pass a write session: a token's ``last_used`` is updated.
     """
-    credentials = _credentials(authorization)
-    if credentials is None:
-        raise _invalid(settings)
-    username, secret = credentials
-    if username != TOKEN_USERNAME:
-        if not allow_password:
-            raise AuthenticationError(USERNAME_AUTH_UNSUPPORTED.format(help=_help(settings)))
-        return _password_identity(session, settings, username, secret)
-    macaroon = tokens.parse(secret.strip())
-    if macaroon is None:
-        raise _invalid(settings)
-    token_id = macaroon.identifier_bytes.decode("utf-8", errors="replace")
+    found = presented_credentials(settings, authorization, allow_password=allow_password)
+    if isinstance(found, tuple):
+        return password_identity(session, settings, *found)
+    token_id = token_id_of(found)
     token = (
         # The user comes in the same query: every caller needs it.
         session.get(ApiToken, token_id, options=[joinedload(ApiToken.user)])
-        if TOKEN_ID_PATTERN.match(token_id)
+        if token_id is not None
         else None
     )
     if token is None or not token.user.is_active:
-        raise _invalid(settings)
+        raise invalid_credentials(settings)
     token.last_used = utcnow()
-    return Identity(user=token.user, token=token, macaroon=macaroon)
+    return Identity(user=token.user, token=token, macaroon=found)
 
 
-def _password_identity(
+def password_identity(
     session: Session, settings: ServerSettings, username: str, password: str
 ) -> Identity:
     user = find_user(session, username)
     verified = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not verified or not user.is_active:
-        raise _invalid(settings)
+        raise invalid_credentials(settings)
     return Identity(user=user, token=None)
 
 
@@ -144,7 +169,7 @@ def check_token(
     settings: ServerSettings,
     identity: Identity,
     *,
-    project: Project | None,
+    project: Project | ProjectRecord | None,
     permission: str = "upload",
 ) -> None:
     """Raise TokenScopeError unless the identity's token may act on ``project``.

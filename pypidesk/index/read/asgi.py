@@ -36,6 +36,7 @@ from pypidesk.index.read.http import (
 from pypidesk.index.read.records import SerialReader, global_serial, load_project
 from pypidesk.index.read.records import project_listing as listing
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.upload.routes import upload_endpoint
 
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
@@ -44,6 +45,7 @@ METHOD_NOT_ALLOWED = text_page(405, "405 Method Not Allowed", [("allow", "GET, H
 # An XML-RPC call is a few hundred bytes; refuse to buffer anything silly.
 MAX_XMLRPC_BODY = 1024 * 1024
 XMLRPC_PATHS = frozenset({"/pypi", "/pypi/", "/RPC2"})
+UPLOAD_PATH = "/legacy/"
 
 
 class ReadService:
@@ -260,10 +262,11 @@ class ReadSide:
 
 
 class IndexApp(FastAPI):
-    """FastAPI with the read side in front of it.
+    """FastAPI with the read side and the upload endpoint in front of it.
 
-    A read then costs none of FastAPI's per-request work (its middlewares,
-    routing, telemetry checks); everything else passes through unchanged.
+    A read or an upload then costs none of FastAPI's per-request work (its
+    middlewares, routing, telemetry checks); everything else passes through
+    unchanged.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -273,6 +276,9 @@ class IndexApp(FastAPI):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # What Starlette would set; the read side finds the app's state there.
         scope["app"] = self
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
+            await upload_endpoint(scope, receive, send)
+            return
         await self._read_side(scope, receive, send)
 
 

@@ -16,23 +16,11 @@ from typing import Any
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name, canonicalize_version
-from sqlalchemy import and_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from pypidesk.index import flags, journal
+from pypidesk.index import flags
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.models import (
-    AdminFlag,
-    File,
-    FileRegistry,
-    JournalEntry,
-    Project,
-    Release,
-    Role,
-    User,
-)
-from pypidesk.index.events import record_event
+from pypidesk.index.db.models import User
 from pypidesk.index.projects import (
     MAINTAINER,
     OWNER,
@@ -52,6 +40,7 @@ from pypidesk.index.upload.form import (
 )
 from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
+from pypidesk.index.upload.records import ProjectRecord, UploadRecords, UserRecord
 
 LIMITS_HELP = "https://docs.pypi.org/project-management/storage-limits"
 
@@ -64,21 +53,27 @@ class NoChange(Exception):  # noqa: N818 - a signal, not an error
 class Uploader:
     """Who uploads, and the token check for the project they upload to."""
 
-    user: User
-    check_scope: Callable[[Project], None]
+    user: User | UserRecord
+    check_scope: Callable[[ProjectRecord], None]
     # For the project's history (pypidesk.index.events): from where, with which token.
     token_name: str | None = None
     ip_address: str | None = None
 
-    def event(self, session: Session, tag: str, project: Project, **additional: Any) -> None:
-        record_event(
-            session,
-            tag,
-            project_name=project.name,
-            username=self.user.username,
-            ip_address=self.ip_address,
-            token_name=self.token_name,
-            additional=additional,
+    def event(
+        self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: Any
+    ) -> None:
+        """What :func:`pypidesk.index.events.record_event` writes, on the upload's connection."""
+        records.insert(
+            "events",
+            {
+                "tag": tag,
+                "project_normalized_name": project.normalized_name,
+                "username": self.user.username,
+                "time": records.now(),
+                "ip_address": self.ip_address,
+                "token_name": self.token_name,
+                "additional": additional,
+            },
         )
 
 
@@ -94,44 +89,9 @@ OK = UploadResult(200)
 # Concurrent inserts of the same file on PostgreSQL: the loser retries and finds it.
 ATTEMPTS = 3
 
-# The statements of every upload, built once: constructing a statement and
-# its cache key costs more in Python than SQLite takes to run it.
-_FLAGS = select(AdminFlag.id).where(
-    AdminFlag.id.in_((flags.READ_ONLY, flags.DISALLOW_NEW_UPLOAD)),
-    AdminFlag.enabled.is_(True),
-)
-_PROJECT_AND_ROLE = (
-    select(Project, Role.role_name)
-    .outerjoin(Role, and_(Role.project_id == Project.id, Role.user_id == bindparam("user_id")))
-    .where(Project.normalized_name == bindparam("name"))
-)
-_RELEASE = select(Release.id, Release.version).where(
-    Release.project_id == bindparam("project_id"),
-    Release.canonical_version == bindparam("canonical"),
-)
-_SAME_FILE = (
-    select(File.filename, File.sha256_digest, File.blake2_256_digest)
-    .where(
-        or_(File.filename == bindparam("filename"), File.blake2_256_digest == bindparam("blake2"))
-    )
-    .limit(1)
-)
-_REGISTERED = select(FileRegistry.filename).where(FileRegistry.filename == bindparam("filename"))
-_SDIST = (
-    select(File.id)
-    .where(File.release_id == bindparam("release_id"), File.packagetype == "sdist")
-    .limit(1)
-)
-# Table-level (Core) inserts: the row's values come as parameters.
-_INSERT_RELEASE = insert(Release.__table__)
-_INSERT_FILE = insert(File.__table__)
-_INSERT_REGISTRY = insert(FileRegistry.__table__)
-_INSERT_JOURNAL = insert(JournalEntry.__table__)
-
-
-def flags_error(session: Session, settings: ServerSettings) -> UploadError | None:
+def flags_error(records: UploadRecords, settings: ServerSettings) -> UploadError | None:
     """Step 1: PyPI's kill switches for uploads (both read in one query)."""
-    enabled = set(session.scalars(_FLAGS))
+    enabled = {flag_id for (flag_id,) in records.rows("enabled_flags")}
     if flags.READ_ONLY in enabled:
         return UploadError(403, "Read-only mode: Uploads are temporarily disabled.")
     if flags.DISALLOW_NEW_UPLOAD in enabled:
@@ -147,7 +107,7 @@ def store_upload(
     database: Database,
     settings: ServerSettings,
     received: ReceivedForm,
-    identify: Callable[[Session], Uploader],
+    identify: Callable[[UploadRecords], Uploader],
 ) -> UploadResult:
     """Check and record ``received`` in one transaction; move the file after commit.
 
@@ -155,20 +115,23 @@ def store_upload(
     A crash between commit and the final rename is repaired at start-up by
     :meth:`LocalFileStorage.sweep`, which finds the staged file and its row.
     """
+    # The statements run on the driver, which raises its own IntegrityError.
+    conflicts = (IntegrityError, database.engine.dialect.dbapi.IntegrityError)
     for attempt in range(ATTEMPTS):
         try:
             with database.write() as session:
-                refused = flags_error(session, settings)
+                records = UploadRecords(session)
+                refused = flags_error(records, settings)
                 if refused is not None:
                     raise refused
-                path = process_upload(session, settings, received, identify(session))
+                path = process_upload(records, settings, received, identify(records))
                 assert received.content is not None  # process_upload checked it
                 received.content.stage()
         except NoChange:
             return OK
         except UploadError as exc:
             return UploadResult(exc.status, exc.message)
-        except IntegrityError:
+        except conflicts:
             if attempt == ATTEMPTS - 1:
                 raise
             continue
@@ -178,20 +141,9 @@ def store_upload(
 
 
 def process_upload(
-    session: Session, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
+    records: UploadRecords, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
 ) -> str:
-    """Validate and record one upload; returns the file's storage path.
-
-    Autoflush is off: the checks' queries never depend on the pending
-    release, and every automatic flush runs the whole unit of work again.
-    """
-    with session.no_autoflush:
-        return _process(session, settings, received, uploader)
-
-
-def _process(
-    session: Session, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
-) -> str:
+    """Validate and record one upload; returns the file's storage path."""
     check_file_fields(received.file_fields)
     fields = sanitize(received.fields)
     check_protocol(fields)
@@ -200,16 +152,15 @@ def _process(
     content = received.content
     if content is None or received.filename is None:
         raise bad_request("Upload payload does not have a file.")
-    project = _project(session, settings, metadata, uploader)
-    if project.name != metadata.name:
-        project.name = metadata.name
+    project = _project(records, settings, metadata, uploader)
+    project.name = metadata.name
     try:
         description_html = render(
             metadata.description, metadata.description_content_type, settings.help_url
         )
     except DescriptionError as exc:
         raise bad_request(exc.message) from None
-    release = _release(session, project, metadata, description_html, uploader.user)
+    release = _release(records, project, metadata, description_html, uploader.user)
     filename = received.filename
     filenames.check_characters_and_extension(filename, form.filetype)
     part_type = received.content_type or ""
@@ -225,14 +176,14 @@ def _process(
         raise bad_request(
             "The digest supplied does not match a digest calculated from the uploaded file."
         )
-    _check_duplicate(session, settings, filename, digests.sha256, digests.blake2_256)
-    if session.scalar(_REGISTERED, {"filename": filename}) is not None:
+    _check_duplicate(records, settings, filename, digests.sha256, digests.blake2_256)
+    if records.row("registered", {"filename": filename}) is not None:
         raise bad_request(
             "This filename was previously used by a file that has since been deleted. "
             f"Use a different version. See {settings.help_url}#file-name-reuse "
             "for more information."
         )
-    if form.filetype == "sdist" and _has_sdist(session, release):
+    if form.filetype == "sdist" and _has_sdist(records, release):
         raise bad_request("Only one sdist may be uploaded per release.")
     contents = archives.check_archive(content.read_path(), filename)
     wheel = form.filetype == "bdist_wheel"
@@ -259,7 +210,7 @@ def _process(
     path = storage_path(digests.blake2_256, filename)
     new_release = release.id is None
     _record_file(
-        session,
+        records,
         project,
         release,
         {
@@ -276,22 +227,22 @@ def _process(
             ),
             "comment_text": form.comment,
             "uploader_id": uploader.user.id,
+            "upload_time": records.now(),
             "metadata_sha256_digest": metadata_digests[0] if metadata_digests else None,
             "metadata_blake2_256_digest": metadata_digests[1] if metadata_digests else None,
         },
         username=uploader.user.username,
     )
     _record_history(
-        session, uploader, project, release.version, filename=filename, new_release=new_release
+        records, uploader, project, release.version, filename=filename, new_release=new_release
     )
-    session.flush()
     return path
 
 
 def _record_history(
-    session: Session,
+    records: UploadRecords,
     uploader: Uploader,
-    project: Project,
+    project: ProjectRecord,
     version: str,
     *,
     filename: str,
@@ -299,13 +250,13 @@ def _record_history(
 ) -> None:
     """The project's audit history (who, from where, with which token); not the journal."""
     if new_release:
-        uploader.event(session, "project:release:add", project, version=version)
-    uploader.event(session, "project:file:add", project, version=version, filename=filename)
+        uploader.event(records, "project:release:add", project, version=version)
+    uploader.event(records, "project:file:add", project, version=version, filename=filename)
 
 
 def _record_file(
-    session: Session,
-    project: Project,
+    records: UploadRecords,
+    project: ProjectRecord,
     release: _ReleaseRecord,
     file: dict[str, object],
     *,
@@ -313,54 +264,69 @@ def _record_file(
 ) -> None:
     """Step 26: a new release, the file row, its registry entry, the project size, the journal.
 
-    Plain INSERT statements rather than ORM objects: the unit of work's
-    bookkeeping cost several times what the statements themselves do, on
-    every upload. The journal lock comes first, as in :func:`journal.record`,
+    The journal lock comes first, as in :func:`pypidesk.index.journal.record`,
     and the entries' ids follow the order they are written in.
     """
-    journal.lock_journal(session)
+    records.lock_journal()
     actions = []
     if release.id is None:
-        release.id = session.execute(
-            _INSERT_RELEASE, {"project_id": project.id, **release.values}
-        ).inserted_primary_key[0]
+        release.id = records.insert("releases", {"project_id": project.id, **release.values})
         actions.append("new release")
-    session.execute(_INSERT_FILE, {"release_id": release.id, **file})
-    session.execute(_INSERT_REGISTRY, {"filename": file["filename"]})
-    project.total_size = (project.total_size or 0) + file["size"]  # type: ignore[operator]
+    records.insert("files", {"release_id": release.id, **file})
+    records.run("insert_registry", {"filename": file["filename"]})
+    project.total_size += file["size"]  # type: ignore[operator]
     actions.append(f"add {file['python_version']} file {file['filename']}")
+    last_serial = 0
     for action in actions:
-        project.last_serial = session.execute(
-            _INSERT_JOURNAL,
+        last_serial = records.insert(
+            "journals",
             {
                 "name": project.name,
                 "version": release.version,
                 "action": action,
+                "submitted_at": records.now(),
                 "submitted_by": username,
             },
-        ).inserted_primary_key[0]
+        )
+    records.run(
+        "update_project",
+        {
+            "id": project.id,
+            "name": project.name,
+            "total_size": project.total_size,
+            "last_serial": last_serial,
+        },
+    )
 
 
 def _project(
-    session: Session, settings: ServerSettings, metadata: Metadata, uploader: Uploader
-) -> Project:
+    records: UploadRecords, settings: ServerSettings, metadata: Metadata, uploader: Uploader
+) -> ProjectRecord:
     """Steps 7-8: find or register the project, then the token and role checks.
 
-    The project and the uploader's role on it come in one query.
+    The project and the uploader's role on it come in one query. A new
+    project is registered through the ORM (rare, and shared with the API).
     """
-    row = session.execute(
-        _PROJECT_AND_ROLE,
+    row = records.row(
+        "project_and_role",
         {"user_id": uploader.user.id, "name": canonicalize_name(metadata.name)},
-    ).first()
+    )
     if row is None:
+        session = records.session
         try:
-            project = create_project(session, settings, metadata.name, uploader.user)
+            created = create_project(session, settings, metadata.name, uploader.user)
         except ProjectCreationError as exc:
             raise UploadError(exc.status, exc.message) from None
-        uploader.event(session, "project:create", project)
+        # Written now: the rest of the upload updates the row behind the ORM's back.
+        session.flush()
+        project = ProjectRecord(
+            created.id, created.uuid, created.name, created.normalized_name, created.total_size
+        )
+        uploader.event(records, "project:create", project)
         role: str | None = OWNER
     else:
-        project, role = row
+        project = ProjectRecord(*row[:5])
+        role = row[5]
     uploader.check_scope(project)
     if role not in (OWNER, MAINTAINER):
         raise UploadError(
@@ -381,11 +347,11 @@ class _ReleaseRecord:
 
 
 def _release(
-    session: Session,
-    project: Project,
+    records: UploadRecords,
+    project: ProjectRecord,
     metadata: Metadata,
     description_html: str | None,
-    user: User,
+    user: User | UserRecord,
 ) -> _ReleaseRecord:
     """Step 13: the release by canonical version; metadata only from its first upload.
 
@@ -393,11 +359,10 @@ def _release(
     statements); both are rolled back together if a later check fails.
     """
     canonical = canonicalize_version(metadata.version)
-    existing = session.execute(
-        _RELEASE, {"project_id": project.id, "canonical": canonical}
-    ).first()
+    existing = records.row("release", {"project_id": project.id, "canonical": canonical})
     if existing is not None:
-        return _ReleaseRecord(version=existing.version, id=existing.id)
+        release_id, version = existing
+        return _ReleaseRecord(version=version, id=release_id)
     version = str(metadata.version)
     return _ReleaseRecord(
         version=version,
@@ -405,6 +370,7 @@ def _release(
             "version": version,
             "canonical_version": canonical,
             "is_prerelease": metadata.version.is_prerelease,
+            "created": records.now(),
             "uploader_id": user.id,
             "metadata_version": metadata.metadata_version,
             "summary": metadata.summary,
@@ -430,18 +396,20 @@ def _release(
             "license_files": list(metadata.license_files or []),
             "platform": list(metadata.platforms or []),
             "dynamic": list(metadata.dynamic or []),
+            "yanked": False,
+            "yanked_reason": "",
         },
     )
 
 
-def _has_sdist(session: Session, release: _ReleaseRecord) -> bool:
+def _has_sdist(records: UploadRecords, release: _ReleaseRecord) -> bool:
     """Whether the release already has an sdist (a new one has no files yet)."""
     if release.id is None:
         return False
-    return session.scalar(_SDIST, {"release_id": release.id}) is not None
+    return records.row("sdist", {"release_id": release.id}) is not None
 
 
-def _check_size(settings: ServerSettings, project: Project, size: int, *, too_large: bool) -> None:
+def _check_size(settings: ServerSettings, project: ProjectRecord, size: int, *, too_large: bool) -> None:
     """Step 16: PyPI's per-file and per-project limits, with its texts."""
     if too_large or size > settings.max_file_size:
         raise bad_request(
@@ -449,7 +417,7 @@ def _check_size(settings: ServerSettings, project: Project, size: int, *, too_la
             f"{settings.max_file_size // MIB} MB. See {LIMITS_HELP}"
             "#requesting-a-file-size-limit-increase for more information."
         )
-    if (project.total_size or 0) + size > settings.max_project_size:
+    if project.total_size + size > settings.max_project_size:
         raise bad_request(
             f"Project size too large. Limit for project {project.name!r} total size is "
             f"{settings.max_project_size // GIB} GB. See {LIMITS_HELP}"
@@ -458,17 +426,13 @@ def _check_size(settings: ServerSettings, project: Project, size: int, *, too_la
 
 
 def _check_duplicate(
-    session: Session, settings: ServerSettings, filename: str, sha256: str, blake2: str
+    records: UploadRecords, settings: ServerSettings, filename: str, sha256: str, blake2: str
 ) -> None:
     """Step 18: the same name and bytes is a no-op; any other clash is refused."""
-    existing = session.execute(_SAME_FILE, {"filename": filename, "blake2": blake2}).first()
+    existing = records.row("same_file", {"filename": filename, "blake2": blake2})
     if existing is None:
         return
-    if (
-        existing.filename == filename
-        and existing.sha256_digest == sha256
-        and existing.blake2_256_digest == blake2
-    ):
+    if existing == (filename, sha256, blake2):
         raise NoChange
     raise bad_request(
         f"File already exists ({filename!r}, with blake2_256 hash "

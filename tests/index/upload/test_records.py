@@ -1,0 +1,160 @@
+"""The upload path writes its rows with plain SQL: the ORM must read them back unchanged.
+
+Run on both backends, through the real token identification of ``POST /legacy/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from pypidesk.index import accounts
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.db.models import (
+    ApiToken,
+    Event,
+    File,
+    FileRegistry,
+    JournalEntry,
+    Project,
+    Release,
+    Role,
+)
+from pypidesk.index.settings import ServerSettings
+from pypidesk.index.storage import LocalFileStorage
+from pypidesk.index.upload import routes
+from pypidesk.index.upload.service import store_upload
+from tests.index.upload.conftest import Uploads
+from tests.index.upload.dists import make_sdist, make_wheel
+
+
+def _recent(when: dt.datetime) -> bool:
+    # SQLite hands back naive UTC, PostgreSQL aware; both must be "just now".
+    aware = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return abs(dt.datetime.now(dt.UTC) - aware) < dt.timedelta(minutes=5)
+
+
+@pytest.fixture
+def setup(data_dir: Path, database_url: str):
+    settings = ServerSettings(data_dir=data_dir, database_url=database_url)
+    database = Database.from_url(database_url)
+    upgrade(database.engine, data_dir)
+    uploads = Uploads(database, settings, LocalFileStorage(settings.packages_dir))
+    with database.write() as session:
+        user = accounts.get_user(session, "alice")
+        token = accounts.create_token(session, settings, user, "ci")
+    basic = base64.b64encode(f"__token__:{token}".encode()).decode()
+    identify = functools.partial(
+        routes._identify,
+        settings=settings,
+        authorization=f"Basic {basic}",
+        ip_address="192.0.2.7",
+    )
+    yield uploads, identify
+    database.dispose()
+
+
+def _upload(uploads: Uploads, identify, dist) -> int:
+    received = uploads.received(dist)
+    try:
+        return store_upload(uploads.database, uploads.settings, received, identify).status
+    finally:
+        received.discard()
+
+
+def test_rows_written_by_the_upload_path_read_back_through_the_orm(setup) -> None:
+    uploads, identify = setup
+    wheel = make_wheel("Tiny_Pkg", "1.0")
+    wheel.fields["classifiers"] = ["Programming Language :: Python :: 3"]
+    sdist = make_sdist("Tiny_Pkg", "1.0")
+    assert _upload(uploads, identify, wheel) == 200
+    assert _upload(uploads, identify, sdist) == 200
+    assert _upload(uploads, identify, wheel) == 200  # identical again: no change
+
+    with uploads.database.read() as session:
+        project = session.scalars(select(Project)).one()
+        release = session.scalars(select(Release)).one()
+        files = session.scalars(select(File).order_by(File.id)).all()
+        journal = session.scalars(select(JournalEntry).order_by(JournalEntry.id)).all()
+        events = session.scalars(select(Event).order_by(Event.id)).all()
+        token = session.scalars(select(ApiToken)).one()
+        registry = session.scalars(select(FileRegistry.filename)).all()
+        role = session.scalars(select(Role)).one()
+
+        assert project.name == "Tiny_Pkg"
+        assert project.normalized_name == "tiny-pkg"
+        assert project.total_size == len(wheel.data) + len(sdist.data)
+        assert project.last_serial == journal[-1].id
+        assert role.role_name == "Owner"
+        assert [entry.action for entry in journal] == [
+            "create",
+            "add Owner alice",
+            "new release",
+            "add py3 file " + wheel.filename,
+            "add source file " + sdist.filename,
+        ]
+        assert all(_recent(entry.submitted_at) for entry in journal)
+        assert {entry.submitted_by for entry in journal} == {"alice"}
+
+        assert release.version == "1.0"
+        assert release.classifiers == ["Programming Language :: Python :: 3"]
+        assert release.requires_dist == []
+        assert release.yanked is False
+        assert release.yanked_reason == ""
+        assert _recent(release.created)
+
+        assert [f.filename for f in files] == [wheel.filename, sdist.filename]
+        assert all(_recent(f.upload_time) for f in files)
+        assert files[0].metadata_sha256_digest is not None
+        assert files[1].metadata_sha256_digest is None
+        assert sorted(registry) == sorted(f.filename for f in files)
+
+        assert [e.tag for e in events] == [
+            "project:create",
+            "project:release:add",
+            "project:file:add",
+            "project:file:add",
+        ]
+        assert events[2].additional == {"version": "1.0", "filename": wheel.filename}
+        assert {(e.username, e.ip_address, e.token_name) for e in events} == {
+            ("alice", "192.0.2.7", "ci")
+        }
+        assert all(_recent(e.time) for e in events)
+        assert token.last_used is not None and _recent(token.last_used)
+
+
+def test_a_second_release_updates_the_project_row(setup) -> None:
+    uploads, identify = setup
+    assert _upload(uploads, identify, make_wheel("tiny-pkg", "1.0")) == 200
+    assert _upload(uploads, identify, make_wheel("Tiny.Pkg", "2.0")) == 200
+    with uploads.database.read() as session:
+        project = session.scalars(select(Project)).one()
+        serial = session.scalar(select(JournalEntry.id).order_by(JournalEntry.id.desc()))
+        assert project.name == "Tiny.Pkg"  # the newest upload's spelling, as PyPI
+        assert project.last_serial == serial
+        assert len(session.scalars(select(Release)).all()) == 2
+
+
+def test_concurrent_identical_uploads_store_one_file(setup) -> None:
+    """On PostgreSQL the losers hit the driver's unique violation and retry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    uploads, identify = setup
+    assert _upload(uploads, identify, make_wheel("tiny-pkg", "0.1")) == 200  # the project exists
+    wheel = make_wheel("tiny-pkg", "1.0")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda _: _upload(uploads, identify, wheel), range(6)))
+    assert statuses == [200] * 6
+    with uploads.database.read() as session:
+        assert session.scalars(select(File.filename).where(File.filename == wheel.filename)).all()
+        assert len(session.scalars(select(File)).all()) == 2
+        assert len(session.scalars(select(Release)).all()) == 2
+    stored = [p for p in uploads.stored_files() if not p.name.endswith(".metadata")]
+    assert len(stored) == 2
+    assert list(uploads.storage.tmp_dir.iterdir()) == []
