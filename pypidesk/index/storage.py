@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import os
 import secrets
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ class IncomingFile(Protocol):
     too_large: bool
 
     def write(self, data: bytes) -> None: ...
+
+    def sync_in_background(self) -> None: ...
 
     def finish(self) -> Digests: ...
 
@@ -96,6 +99,9 @@ class _LocalIncoming:
         self._staged: list[tuple[Path, str]] = []
         self._unsynced = 0
         self._syncing: Future[None] | None = None
+        # Whether a background fdatasync has finished; with nothing written
+        # since (``_unsynced == 0``), staging need not sync again.
+        self._synced_once = False
 
     def write(self, data: bytes) -> None:
         """Append ``data``; past the limit, stop storing and only count (PyPI's step 16)."""
@@ -115,6 +121,18 @@ class _LocalIncoming:
             self._file.flush()
             self._unsynced = 0
             self._syncing = _writeback.submit(os.fdatasync, self._file.fileno())
+
+    def sync_in_background(self) -> None:
+        """Start making the received bytes durable while the upload is checked.
+
+        Called once the body is complete; :meth:`stage` then only waits for it,
+        so the disk flush overlaps the validation instead of following it.
+        """
+        if self.too_large or self._syncing is not None:
+            return
+        self._file.flush()
+        self._unsynced = 0
+        self._syncing = _writeback.submit(os.fdatasync, self._file.fileno())
 
     def finish(self) -> Digests:
         """Flush the data to disk and return its digests."""
@@ -148,7 +166,8 @@ class _LocalIncoming:
         """
         digests = self.finish()
         self._wait_for_writeback()
-        os.fdatasync(self._file.fileno())
+        if self._unsynced or not self._synced_once:
+            os.fdatasync(self._file.fileno())
         pending = self._storage.link_pending(self._file, self._named, digests, FILE_KIND)
         self._named = None
         self._staged.append((pending, ""))
@@ -162,8 +181,7 @@ class _LocalIncoming:
 
     def commit(self, path: str) -> None:
         """Move the staged files to ``path`` once their row is committed."""
-        for pending, suffix in self._staged:
-            self._storage.place(pending, path + suffix)
+        self._storage.place_all(self._staged, path)
         self._staged.clear()
         self._close()
 
@@ -181,6 +199,7 @@ class _LocalIncoming:
         if self._syncing is not None:
             self._syncing.result()
             self._syncing = None
+            self._synced_once = True
 
     def _close(self) -> None:
         self._wait_for_writeback()
@@ -196,6 +215,14 @@ class LocalFileStorage:
         self.tmp_dir = root / TMP_DIR_NAME
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self._use_tmpfile = use_tmpfile and hasattr(os, "O_TMPFILE")
+        self._dir_fd: int | None = None
+
+    def _tmp_dir_fd(self) -> int:
+        """A descriptor of the scratch directory, opened once for every ``linkat``."""
+        if self._dir_fd is None:
+            self._dir_fd = os.open(self.tmp_dir, os.O_RDONLY | os.O_DIRECTORY)
+            self._dir_fd_closer = weakref.finalize(self, os.close, self._dir_fd)
+        return self._dir_fd
 
     def incoming(self, limit: int) -> _LocalIncoming:
         return _LocalIncoming(self, limit)
@@ -236,31 +263,36 @@ class LocalFileStorage:
             # CPython calls plain link(2), which does not follow the /proc
             # symlink, unless a dir fd is given; linkat(2) ignores it for an
             # absolute path but then honours AT_SYMLINK_FOLLOW.
-            dir_fd = os.open(self.tmp_dir, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.link(
-                    f"/proc/self/fd/{handle.fileno()}",
-                    pending,
-                    src_dir_fd=dir_fd,
-                    follow_symlinks=True,
-                )
-            finally:
-                os.close(dir_fd)
+            os.link(
+                f"/proc/self/fd/{handle.fileno()}",
+                pending,
+                src_dir_fd=self._tmp_dir_fd(),
+                follow_symlinks=True,
+            )
         return pending
 
     def place(self, pending: Path, path: str) -> None:
-        """Rename ``pending`` to its final ``path``.
+        """Rename ``pending`` to its final ``path``."""
+        self.place_all([(pending, "")], path)
 
-        The directory is not fsynced: should the rename be lost in a power
+    def place_all(self, staged: list[tuple[Path, str]], path: str) -> None:
+        """Rename each staged ``(pending, suffix)`` to ``path + suffix``.
+
+        The last directory of a content-addressed path is new for nearly every
+        file, so it is made first rather than after a failed rename. The
+        directory is not fsynced: should the rename be lost in a power
         failure, the file is still at its durable pending name and the sweep
         at start-up places it again.
         """
         final = self.root / path
         try:
-            pending.rename(final)
+            final.parent.mkdir()
+        except FileExistsError:
+            pass
         except FileNotFoundError:
             final.parent.mkdir(parents=True, exist_ok=True)
-            pending.rename(final)
+        for pending, suffix in staged:
+            pending.rename(f"{final}{suffix}")
 
     def sweep(self, committed_path: Callable[[str], str | None]) -> None:
         """Clean up after a crash: finish committed uploads, remove everything else.

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -49,9 +49,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = sessionmaker(engine, expire_on_commit=False)
-        self._reader = sessionmaker(
-            engine.execution_options(pypidesk_readonly=True), expire_on_commit=False
-        )
+        self._read_engine = engine.execution_options(pypidesk_readonly=True)
+        self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -68,6 +67,18 @@ class Database:
         """A session for queries only; it never takes SQLite's write lock."""
         with self._reader() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction: the upload path's, without a Session."""
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextlib.contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection in a read transaction; never takes SQLite's write lock."""
+        with self._read_engine.connect() as connection, connection.begin():
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -9,8 +9,10 @@ so it can be stored beside the wheel (PEP 658).
 from __future__ import annotations
 
 import configparser
+import re
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -34,39 +36,68 @@ class ArchiveContents:
 
     names: set[str] = field(default_factory=set)
     top_dir: str = ""
+    # A wheel's METADATA and entry_points.txt, read while the archive was open
+    # for the checks (None: unreadable), so it is opened once; their errors
+    # are still reported at PyPI's step, by read_wheel_metadata.
+    read_ahead: dict[str, bytes | None] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _unsafe(name: str) -> bool:
-    path = PurePosixPath(name)
+    """Absolute, escaping (``..``), Windows-style or control-character member names."""
     return (
         name.startswith(("/", "\\"))
-        or ".." in path.parts
+        or ".." in name.split("/")
         or "\\" in name
         or (len(name) > 1 and name[1] == ":")
-        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+        or _CONTROL.search(name) is not None
     )
 
 
 def check_archive(path: Path, filename: str) -> ArchiveContents:
     """Step 22: a valid zip (wheel, zip sdist) or tar.gz (sdist), safe and no bomb."""
     size = path.stat().st_size
-    is_zip = zipfile.is_zipfile(path)
     if filename.endswith(".tar.gz"):
-        if is_zip:
+        if zipfile.is_zipfile(path):
             raise _invalid("File is both a zip and a tar file")
         return _check_tar(path, size)
-    if not is_zip:
-        raise _invalid("File is not a zipfile")
-    return _check_zip(path, size)
+    # Opening the zip finds its end record, as is_zipfile would, and fails the same way.
+    dist_info = dist_info_dir(filename)
+    wanted = (f"{dist_info}/METADATA", f"{dist_info}/entry_points.txt")
+    return _check_zip(path, size, wanted if filename.endswith(".whl") else ())
 
 
-def _check_zip(path: Path, size: int) -> ArchiveContents:
-    contents = ArchiveContents()
+def _check_zip(path: Path, size: int, read_ahead: tuple[str, ...]) -> ArchiveContents:
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+            contents = _check_zip_members(archive.infolist(), size)
+            _read_ahead(archive, contents, read_ahead)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise _invalid("File is not a zipfile") from None
+    return contents
+
+
+def _read_ahead(
+    archive: zipfile.ZipFile, contents: ArchiveContents, names: tuple[str, ...]
+) -> None:
+    for name in names:
+        if name not in contents.names:
+            continue
+        info = archive.getinfo(name)
+        contents.sizes[name] = info.file_size
+        if info.file_size > MAX_METADATA_SIZE:
+            continue  # refused later; never held in memory
+        try:
+            contents.read_ahead[name] = archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error):
+            contents.read_ahead[name] = None
+
+
+def _check_zip_members(infos: list[zipfile.ZipInfo], size: int) -> ArchiveContents:
+    contents = ArchiveContents()
     total = 0
     for info in infos:
         name = info.filename
@@ -152,7 +183,7 @@ def check_license_files(
             )
 
 
-def read_wheel_metadata(path: Path, contents: ArchiveContents, filename: str) -> bytes:
+def read_wheel_metadata(contents: ArchiveContents, filename: str) -> bytes:
     """Step 24: RECORD present, entry points parseable, METADATA present; returns METADATA."""
     dist_info = dist_info_dir(filename)
     record = f"{dist_info}/RECORD"
@@ -160,26 +191,26 @@ def read_wheel_metadata(path: Path, contents: ArchiveContents, filename: str) ->
         raise bad_request(
             f"Wheel {filename!r} does not contain the required RECORD file: {record}"
         )
-    metadata_name = f"{dist_info}/METADATA"
-    with zipfile.ZipFile(path) as archive:
-        entry_points = f"{dist_info}/entry_points.txt"
-        if entry_points in contents.names:
-            parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
-            try:
-                parser.read_string(archive.read(entry_points).decode("utf-8"))
-            except (configparser.Error, UnicodeDecodeError, zipfile.BadZipFile, OSError):
-                raise bad_request(
-                    f"Wheel {filename!r} has invalid entry points defined in the "
-                    "entry_points.txt file"
-                ) from None
-        if metadata_name not in contents.names:
-            raise bad_request(
-                f"Wheel {filename!r} does not contain the required METADATA file: {metadata_name}"
-            )
-        info = archive.getinfo(metadata_name)
-        if info.file_size > MAX_METADATA_SIZE:
-            raise _invalid("METADATA is too large")
+    entry_points = f"{dist_info}/entry_points.txt"
+    if entry_points in contents.names:
+        parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
         try:
-            return archive.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError):
-            raise _invalid() from None
+            text = contents.read_ahead.get(entry_points)
+            if text is None:
+                raise ValueError(entry_points)  # unreadable or oversized
+            parser.read_string(text.decode("utf-8"))
+        except (configparser.Error, ValueError):
+            raise bad_request(
+                f"Wheel {filename!r} has invalid entry points defined in the entry_points.txt file"
+            ) from None
+    metadata_name = f"{dist_info}/METADATA"
+    if metadata_name not in contents.names:
+        raise bad_request(
+            f"Wheel {filename!r} does not contain the required METADATA file: {metadata_name}"
+        )
+    if contents.sizes[metadata_name] > MAX_METADATA_SIZE:
+        raise _invalid("METADATA is too large")
+    metadata = contents.read_ahead.get(metadata_name)
+    if metadata is None:
+        raise _invalid()
+    return metadata

@@ -9,7 +9,7 @@ does not grow with the file. Text fields are collected up to a total cap.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from python_multipart.exceptions import MultipartParseError
@@ -20,6 +20,10 @@ from pypidesk.index.upload.errors import UploadError, bad_request
 
 # All text fields together; the long description is the only big one.
 MAX_FIELDS_SIZE = 16 * 1024 * 1024
+# Bodies up to this size are first collected whole and split with bytes
+# methods, which is many times cheaper than the streaming parser's per-byte
+# state machine; most wheels and sdists are this small.
+WHOLE_BODY_LIMIT = 512 * 1024
 
 
 @dataclass
@@ -105,6 +109,45 @@ class _PartCollector:
         self._text = None
         self._sink = None
 
+    def whole_part(self, headers: dict[bytes, bytes], data: bytes) -> None:
+        """One part of a body split by :func:`split_whole_body`, through the same steps."""
+        self.on_part_begin()
+        self._headers = headers
+        self.on_headers_finished()
+        self.on_part_data(data, 0, len(data))
+        self.on_part_end()
+
+
+def split_whole_body(
+    body: bytes, boundary: bytes
+) -> list[tuple[dict[bytes, bytes], bytes]] | None:
+    """The parts of a complete multipart body, or None if it is anything but plain.
+
+    Plain means what upload clients send: no preamble, CRLF line ends, one
+    ``Name: value`` header per line, the closing delimiter last. Anything else
+    (None) goes to python-multipart, whose verdict on odd bodies stands.
+    """
+    delimiter = b"--" + boundary
+    closing = b"\r\n" + delimiter + b"--"
+    if body.endswith(b"\r\n"):
+        body = body[:-2]
+    if not (body.startswith(delimiter + b"\r\n") and body.endswith(closing)):
+        return None
+    inner = body[len(delimiter) + 2 : -len(closing)]
+    parts = []
+    for chunk in inner.split(b"\r\n" + delimiter + b"\r\n"):
+        head, separator, data = chunk.partition(b"\r\n\r\n")
+        if not separator or delimiter in data:
+            return None
+        headers = {}
+        for line in head.split(b"\r\n"):
+            name, colon, value = line.partition(b":")
+            if not colon or not name or name != name.strip():
+                return None
+            headers[name.lower()] = value.strip()
+        parts.append((headers, data))
+    return parts
+
 
 async def receive_form(
     chunks: AsyncIterable[bytes],
@@ -116,27 +159,17 @@ async def receive_form(
     mime, options = parse_options_header(content_type)
     if mime == b"multipart/form-data" and options.get(b"boundary"):
         collector = _PartCollector(form, open_content)
-        callbacks = {
-            name: getattr(collector, name)
-            for name in (
-                "on_part_begin", "on_header_field", "on_header_value", "on_header_end",
-                "on_headers_finished", "on_part_data", "on_part_end",
-            )
-        }  # fmt: skip
-        parser = MultipartParser(options[b"boundary"], callbacks)  # type: ignore[arg-type]
-        async for chunk in chunks:
-            if form.error is None:
-                try:
-                    parser.write(chunk)
-                except UploadError as exc:
-                    form.error = exc
-                except MultipartParseError:
-                    form.error = bad_request("The form is not valid multipart/form-data.")
-        if form.error is None:
-            try:
-                parser.finalize()
-            except MultipartParseError:  # pragma: no cover - finalize only warns today
-                form.error = bad_request("The form is not valid multipart/form-data.")
+        stream = aiter(chunks)
+        head = await _collect(stream, WHOLE_BODY_LIMIT)
+        parts = None if head.more else split_whole_body(head.data, options[b"boundary"])
+        if parts is None:
+            await _stream_parts(collector, options[b"boundary"], _chained(head.data, stream))
+            return form
+        try:
+            for headers, data in parts:
+                collector.whole_part(headers, data)
+        except UploadError as exc:
+            form.error = exc
         return form
     body = bytearray()
     async for chunk in chunks:
@@ -148,3 +181,56 @@ async def receive_form(
         for name, value in urllib.parse.parse_qsl(body.decode("utf-8", errors="replace")):
             form.fields.setdefault(name, []).append(value)
     return form
+
+
+async def _stream_parts(
+    collector: _PartCollector, boundary: bytes, chunks: AsyncIterable[bytes]
+) -> None:
+    """Feed the body to python-multipart's streaming parser, part data straight to the sink."""
+    form = collector.form
+    callbacks = {
+        name: getattr(collector, name)
+        for name in (
+            "on_part_begin", "on_header_field", "on_header_value", "on_header_end",
+            "on_headers_finished", "on_part_data", "on_part_end",
+        )
+    }  # fmt: skip
+    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    async for chunk in chunks:
+        if form.error is None:
+            try:
+                parser.write(chunk)
+            except UploadError as exc:
+                form.error = exc
+            except MultipartParseError:
+                form.error = bad_request("The form is not valid multipart/form-data.")
+    if form.error is None:
+        try:
+            parser.finalize()
+        except MultipartParseError:  # pragma: no cover - finalize only warns today
+            form.error = bad_request("The form is not valid multipart/form-data.")
+
+
+@dataclass
+class _Head:
+    """The start of a body: all of it unless ``more`` is true."""
+
+    data: bytes
+    more: bool
+
+
+async def _collect(stream: AsyncIterator[bytes], limit: int) -> _Head:
+    """Read until the body ends or passes ``limit`` bytes."""
+    collected = bytearray()
+    async for chunk in stream:
+        collected += chunk
+        if len(collected) > limit:
+            return _Head(bytes(collected), more=True)
+    return _Head(bytes(collected), more=False)
+
+
+async def _chained(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk

@@ -5,9 +5,10 @@ An upload touches a dozen rows. Through SQLAlchemy each statement costs
 on the driver's connection the same statement costs one or two. At twine's
 pace of several hundred small files a second that difference is most of the
 server's time, so the upload path, and only it, speaks SQL directly. It
-runs inside the SQLAlchemy transaction of :meth:`Database.write` (same
-connection, same ``BEGIN IMMEDIATE``, same commit or rollback), so the rare
-steps that use the ORM (creating a project, a password sign-in) mix freely.
+runs inside the SQLAlchemy transaction of :meth:`Database.write_connection`
+(same connection, same ``BEGIN IMMEDIATE``, same commit or rollback), so the
+rare steps that use the ORM (creating a project, a password sign-in) get a
+session joined to it.
 
 The SQL is plain enough for SQLite and PostgreSQL alike; the two differ only
 in the placeholder style and in how timestamps and JSON are passed, which
@@ -24,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import utcnow
@@ -99,7 +101,9 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values}) RETURNING id"  # noqa: S608
 
 
-_STATEMENTS.update({f"insert_{table}": _insert_sql(table, cols) for table, cols in _INSERTS.items()})
+_STATEMENTS.update(
+    {f"insert_{table}": _insert_sql(table, cols) for table, cols in _INSERTS.items()}
+)
 _PLACEHOLDER = re.compile(r":(\w+)")
 # psycopg's placeholders; SQLite's driver takes the ``:name`` form as written.
 _POSTGRES_STATEMENTS = {
@@ -141,12 +145,27 @@ class ProjectRecord:
 class UploadRecords:
     """The statements of one upload transaction, on its driver connection."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        connection = session.connection()
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._session: Session | None = None
         self.postgres = connection.dialect.name == "postgresql"
         self._driver = connection.connection.driver_connection
         self._sql = _POSTGRES_STATEMENTS if self.postgres else _STATEMENTS
+        # One upload, one moment: every timestamp it writes is the same.
+        self.now = self.timestamp(utcnow())
+
+    @property
+    def session(self) -> Session:
+        """An ORM session in the same transaction, for the rare steps that need one."""
+        if self._session is None:
+            self._session = Session(bind=self._connection, expire_on_commit=False)
+        return self._session
+
+    def close(self) -> None:
+        """Write what the ORM session holds, before the transaction commits."""
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
 
     def row(self, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of statement ``name``, or None."""
@@ -164,10 +183,6 @@ class UploadRecords:
         for column, value in values.items():
             params[column] = self.json(value) if column in JSON_COLUMNS else value
         return self._driver.execute(self._sql[f"insert_{table}"], params).fetchone()[0]
-
-    def now(self) -> object:
-        """The current time as the timestamp columns take it."""
-        return self.timestamp(utcnow())
 
     def timestamp(self, when: dt.datetime) -> object:
         return when if self.postgres else when.strftime(SQLITE_DATETIME)

@@ -111,6 +111,8 @@ async def upload(request: Request) -> Response:
     received = await receive_form(
         request.stream(), request.headers.get("content-type"), open_content
     )
+    if received.content is not None and received.error is None:
+        received.content.sync_in_background()
     try:
         action = request.query_params.get(":action") or received.first(":action")
         if action != "file_upload":
@@ -163,15 +165,15 @@ def _admission(
     in a read transaction and records nothing (not even the token's
     ``last_used``). The upload transaction authenticates again.
     """
-    with database.read() as session:
-        records = UploadRecords(session)
+    with database.read_connection() as connection:
+        records = UploadRecords(connection)
         refused = flags_error(records, settings)
         if refused is None:
             try:
                 _identify(records, settings, authorization, record_use=False)
             except UploadError as exc:
                 refused = exc
-        session.expunge_all()
+        records.close()
     return refused
 
 
@@ -214,6 +216,6 @@ def _token_identity(
     if row is None or not row[8]:
         raise invalid_credentials(settings)
     if record_use:
-        records.run("token_used", {"now": records.now(), "id": token_id})
+        records.run("token_used", {"now": records.now, "id": token_id})
     token = TokenRecord(row[0], row[1], bytes(row[2]), from_json(row[3]), from_json(row[4]))
     return Identity(user=UserRecord(*row[5:8]), token=token, macaroon=macaroon)

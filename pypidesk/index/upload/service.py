@@ -69,7 +69,7 @@ class Uploader:
                 "tag": tag,
                 "project_normalized_name": project.normalized_name,
                 "username": self.user.username,
-                "time": records.now(),
+                "time": records.now,
                 "ip_address": self.ip_address,
                 "token_name": self.token_name,
                 "additional": additional,
@@ -88,6 +88,7 @@ class UploadResult:
 OK = UploadResult(200)
 # Concurrent inserts of the same file on PostgreSQL: the loser retries and finds it.
 ATTEMPTS = 3
+
 
 def flags_error(records: UploadRecords, settings: ServerSettings) -> UploadError | None:
     """Step 1: PyPI's kill switches for uploads (both read in one query)."""
@@ -119,12 +120,13 @@ def store_upload(
     conflicts = (IntegrityError, database.engine.dialect.dbapi.IntegrityError)
     for attempt in range(ATTEMPTS):
         try:
-            with database.write() as session:
-                records = UploadRecords(session)
+            with database.write_connection() as connection:
+                records = UploadRecords(connection)
                 refused = flags_error(records, settings)
                 if refused is not None:
                     raise refused
                 path = process_upload(records, settings, received, identify(records))
+                records.close()
                 assert received.content is not None  # process_upload checked it
                 received.content.stage()
         except NoChange:
@@ -190,7 +192,7 @@ def process_upload(
     if wheel:
         archives.check_wheel_members(contents, filename)
         filenames.check_wheel_filename(filename, project.name, metadata.version)
-        wheel_metadata = archives.read_wheel_metadata(content.read_path(), contents, filename)
+        wheel_metadata = archives.read_wheel_metadata(contents, filename)
         content.add_metadata(wheel_metadata)
         metadata_digests = (
             hashlib.sha256(wheel_metadata).hexdigest(),
@@ -227,7 +229,7 @@ def process_upload(
             ),
             "comment_text": form.comment,
             "uploader_id": uploader.user.id,
-            "upload_time": records.now(),
+            "upload_time": records.now,
             "metadata_sha256_digest": metadata_digests[0] if metadata_digests else None,
             "metadata_blake2_256_digest": metadata_digests[1] if metadata_digests else None,
         },
@@ -284,7 +286,7 @@ def _record_file(
                 "name": project.name,
                 "version": release.version,
                 "action": action,
-                "submitted_at": records.now(),
+                "submitted_at": records.now,
                 "submitted_by": username,
             },
         )
@@ -370,7 +372,7 @@ def _release(
             "version": version,
             "canonical_version": canonical,
             "is_prerelease": metadata.version.is_prerelease,
-            "created": records.now(),
+            "created": records.now,
             "uploader_id": user.id,
             "metadata_version": metadata.metadata_version,
             "summary": metadata.summary,
@@ -409,7 +411,9 @@ def _has_sdist(records: UploadRecords, release: _ReleaseRecord) -> bool:
     return records.row("sdist", {"release_id": release.id}) is not None
 
 
-def _check_size(settings: ServerSettings, project: ProjectRecord, size: int, *, too_large: bool) -> None:
+def _check_size(
+    settings: ServerSettings, project: ProjectRecord, size: int, *, too_large: bool
+) -> None:
     """Step 16: PyPI's per-file and per-project limits, with its texts."""
     if too_large or size > settings.max_file_size:
         raise bad_request(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import tarfile
 import zipfile
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_good_wheel_and_sdist(tmp_path: Path) -> None:
     wheel = make_wheel()
     contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)
     archives.check_wheel_members(contents, wheel.filename)
-    metadata = archives.read_wheel_metadata(write(tmp_path, wheel.data), contents, wheel.filename)
+    metadata = archives.read_wheel_metadata(contents, wheel.filename)
     assert metadata.startswith(b"Metadata-Version")
     sdist = make_sdist()
     contents = archives.check_archive(write(tmp_path, sdist.data), sdist.filename)
@@ -197,7 +198,7 @@ def test_wheel_contents_errors(kwargs: dict, expected: str, tmp_path: Path) -> N
     path = write(tmp_path, wheel.data)
     contents = archives.check_archive(path, wheel.filename)
     with pytest.raises(UploadError) as info:
-        archives.read_wheel_metadata(path, contents, wheel.filename)
+        archives.read_wheel_metadata(contents, wheel.filename)
     assert info.value.message == expected
 
 
@@ -209,10 +210,10 @@ def test_valid_entry_points_and_oversized_metadata(
     )
     path = write(tmp_path, wheel.data)
     contents = archives.check_archive(path, wheel.filename)
-    assert archives.read_wheel_metadata(path, contents, wheel.filename)
+    assert archives.read_wheel_metadata(contents, wheel.filename)
     monkeypatch.setattr(archives, "MAX_METADATA_SIZE", 10)
     with pytest.raises(UploadError, match="METADATA is too large"):
-        archives.read_wheel_metadata(path, contents, wheel.filename)
+        archives.read_wheel_metadata(contents, wheel.filename)
 
 
 def test_license_files(tmp_path: Path) -> None:
@@ -241,5 +242,52 @@ def test_corrupt_metadata_member(tmp_path: Path) -> None:
     path = write(tmp_path, data)
     contents = archives.check_archive(path, wheel.filename)
     with pytest.raises(UploadError) as info:
-        archives.read_wheel_metadata(path, contents, wheel.filename)
+        archives.read_wheel_metadata(contents, wheel.filename)
     assert info.value.message == INVALID
+
+
+def _member_span(data: bytes, name: str) -> tuple[int, int]:
+    """Where the member's compressed bytes lie in the archive."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+    local_header = struct.unpack("<26xHH", data[info.header_offset : info.header_offset + 30])
+    start = info.header_offset + 30 + local_header[0] + local_header[1]
+    return start, info.compress_size
+
+
+def test_unreadable_members_are_refused_at_their_step(tmp_path: Path) -> None:
+    """A corrupt deflate stream or an encrypted member: a 400, never a server error."""
+    metadata = "tiny_pkg-1.0.dist-info/METADATA"
+    wheel = make_wheel(members={"tiny_pkg-1.0.dist-info/entry_points.txt": b"[a]\nb = c\n"})
+    start, length = _member_span(wheel.data, metadata)
+    corrupt = bytearray(wheel.data)
+    corrupt[start : start + length] = b"\xff" * length  # not a deflate stream
+    contents = archives.check_archive(write(tmp_path, bytes(corrupt)), wheel.filename)
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(contents, wheel.filename)
+    assert info.value.message == INVALID
+
+    # The central directory's "encrypted" flag on entry_points.txt: zipfile wants a password.
+    encrypted = bytearray(wheel.data)
+    name = b"tiny_pkg-1.0.dist-info/entry_points.txt"
+    entry = encrypted.find(b"PK\x01\x02")
+    while encrypted[entry + 46 : entry + 46 + len(name)] != name:
+        entry = encrypted.find(b"PK\x01\x02", entry + 4)
+    encrypted[entry + 8] |= 0x01
+    contents = archives.check_archive(write(tmp_path, bytes(encrypted)), wheel.filename)
+    assert contents.read_ahead[name.decode()] is None
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(contents, wheel.filename)
+    assert "has invalid entry points" in info.value.message
+
+
+def test_an_oversized_entry_points_file_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archives, "MAX_METADATA_SIZE", 5)
+    wheel = make_wheel(members={"tiny_pkg-1.0.dist-info/entry_points.txt": b"[a]\nb = c\n"})
+    contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)
+    assert "tiny_pkg-1.0.dist-info/entry_points.txt" not in contents.read_ahead
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(contents, wheel.filename)
+    assert "has invalid entry points" in info.value.message

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload import multipart
@@ -112,3 +114,76 @@ async def test_urlencoded_and_unknown_bodies() -> None:
     assert (form.fields, form.error) == ({}, None)
     form = await receive_form(chunks(b"whatever"), "multipart/form-data", lambda: None)
     assert (form.fields, form.error) == ({}, None)
+
+
+async def _both_ways(
+    data: bytes, storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """What the whole-body splitter and the streaming parser make of ``data``."""
+
+    async def seen() -> tuple[object, ...]:
+        form = await receive_form(chunks(data, 13), CTYPE, lambda: storage.incoming(10**6))
+        content = None if form.content is None else form.content.read_path().read_bytes()
+        error = None if form.error is None else form.error.message
+        form.discard()
+        return form.fields, form.file_fields, form.filename, form.content_type, content, error
+
+    whole = await seen()
+    monkeypatch.setattr(multipart, "WHOLE_BODY_LIMIT", 0)
+    streamed = await seen()
+    monkeypatch.undo()
+    return whole, streamed
+
+
+names = st.text(alphabet=st.characters(blacklist_characters='"\r\n\\', codec="utf-8"), max_size=8)
+values = st.binary(max_size=40).filter(lambda v: BOUNDARY.encode() not in v)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fields=st.lists(st.tuples(names, values), max_size=5),
+    file=st.one_of(
+        st.none(), st.tuples(names, values, st.sampled_from([None, "application/zip"]))
+    ),
+)
+async def test_the_whole_body_splitter_agrees_with_the_streaming_parser(
+    fields: list[tuple[str, bytes]],
+    file: tuple[str, bytes, str | None] | None,
+    storage: LocalFileStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parts = [part(name or "x", value) for name, value in fields]
+    if file is not None:
+        filename, content, ctype = file
+        parts.append(part("content", content, filename=filename or "f.whl", ctype=ctype))
+    whole, streamed = await _both_ways(body(*parts), storage, monkeypatch)
+    assert whole == streamed
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",  # nothing at all
+        b"preamble\r\n" + body(part("a", b"1")),  # a preamble
+        body(part("a", b"1")).replace(b"\r\n", b"\n"),  # bare LF line ends
+        body(part("a", b"1")).replace(b"Content-Disposition:", b"Content-Disposition :"),
+        body(part("a", b"1")).replace(b'Content-Disposition: form-data; name="a"\r\n', b""),
+        body(part("a", b"1")).removesuffix(b"--\r\n") + b"\r\n",  # no closing delimiter
+        body(part("a", b"1")).replace(b"\r\n\r\n1", b"\r\nno colon here\r\n\r\n1"),
+    ],
+)
+async def test_odd_bodies_get_the_streaming_parsers_verdict(
+    data: bytes, storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert multipart.split_whole_body(data, BOUNDARY.encode()) is None
+    whole, streamed = await _both_ways(data, storage, monkeypatch)
+    assert whole == streamed
+
+
+async def test_a_field_over_the_cap_in_a_small_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(multipart, "MAX_FIELDS_SIZE", 10)
+    form = await receive_form(chunks(body(part("a", b"x" * 20))), CTYPE, lambda: None)
+    assert form.error is not None
+    assert form.error.message == "The form fields are too large."

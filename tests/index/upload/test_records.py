@@ -126,7 +126,8 @@ def test_rows_written_by_the_upload_path_read_back_through_the_orm(setup) -> Non
             ("alice", "192.0.2.7", "ci")
         }
         assert all(_recent(e.time) for e in events)
-        assert token.last_used is not None and _recent(token.last_used)
+        assert token.last_used is not None
+        assert _recent(token.last_used)
 
 
 def test_a_second_release_updates_the_project_row(setup) -> None:
