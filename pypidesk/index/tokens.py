@@ -10,6 +10,7 @@ is the business of :mod:`pypidesk.index.identity`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Sequence
@@ -37,6 +38,16 @@ def mint(location: str, token_id: str, key: bytes, token_caveats: Sequence[Cavea
     return PREFIX + macaroon.serialize()
 
 
+# A client uploading a release presents the same token for every file;
+# deserializing it and walking its HMAC chain once per process is enough. The
+# parse cache is keyed by the token's whole text and the signature cache by
+# the parsed object itself (held by the cache, so never reused) and the key:
+# a token differing in any caveat or in its signature is a separate entry.
+# Macaroons are never modified after parsing.
+CACHED_TOKENS = 128
+
+
+@functools.lru_cache(maxsize=CACHED_TOKENS)
 def parse(raw: str) -> Macaroon | None:
     """The macaroon inside a ``pypi-`` token, or None if it is not one."""
     if not raw.startswith(PREFIX):
@@ -75,11 +86,16 @@ def verify(
         # A project token carries both ProjectName and ProjectID, which fail
         # together; the reference shows PyPI's text for that case once.
         return list(dict.fromkeys(errors))
+    return [] if _signature_matches(macaroon, key) else [SIGNATURE_MISMATCH]
+
+
+@functools.lru_cache(maxsize=CACHED_TOKENS)
+def _signature_matches(macaroon: Macaroon, key: bytes) -> bool:
     verifier = Verifier()
-    # Every caveat was checked above; the verifier only walks the HMAC chain.
+    # Every caveat was checked by verify(); the verifier only walks the HMAC chain.
     verifier.satisfy_general(lambda _predicate: True)
     try:
         verifier.verify(macaroon, key)
     except MacaroonInvalidSignatureException:
-        return [SIGNATURE_MISMATCH]
-    return []
+        return False
+    return True

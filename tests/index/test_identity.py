@@ -528,3 +528,35 @@ def test_token_life_cycle_on_both_backends(data_dir, database_url: str) -> None:
         assert auth_error(database, settings, header, allow_password=True) == INVALID
     finally:
         database.dispose()
+
+
+def test_cached_verification_never_accepts_a_changed_token() -> None:
+    """Parsing and signature checks are cached per process; a changed token is a miss."""
+    from pypidesk.index.caveats import CaveatContext, request_user
+
+    key = tokens.root_key(b"s" * 32, "11111111-2222-4333-8444-555555555555", b"salt")
+    caveats = [request_user("user-a")]
+    raw = tokens.mint("pypidesk", "11111111-2222-4333-8444-555555555555", key, caveats)
+    context = CaveatContext(user_uuid="user-a", project=None, now=int(time.time()))
+    parsed = tokens.parse(raw)
+    assert parsed is not None
+    assert tokens.parse(raw) is parsed  # the same text: the cached object
+    assert tokens.verify(parsed, key, caveats, context) == []
+    assert tokens.verify(parsed, key, caveats, context) == []  # answered from the cache
+
+    # The same token checked against another key (its row's salt changed): refused.
+    other_key = tokens.root_key(b"s" * 32, "11111111-2222-4333-8444-555555555555", b"other")
+    assert tokens.verify(parsed, other_key, caveats, context) == [tokens.SIGNATURE_MISMATCH]
+
+    # The caveat rewritten in place, the old signature kept: a different text, refused.
+    body = base64.urlsafe_b64decode(raw.removeprefix("pypi-") + "==")
+    forged_body = body.replace(b"user-a", b"user-b")
+    assert forged_body != body
+    forged = "pypi-" + base64.urlsafe_b64encode(forged_body).decode().rstrip("=")
+    forged_macaroon = tokens.parse(forged)
+    assert forged_macaroon is not None
+    assert forged_macaroon is not parsed
+    forged_context = CaveatContext(user_uuid="user-b", project=None, now=int(time.time()))
+    assert tokens.verify(forged_macaroon, key, caveats[:0], forged_context) == [
+        tokens.SIGNATURE_MISMATCH
+    ]

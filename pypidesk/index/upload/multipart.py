@@ -8,6 +8,7 @@ does not grow with the file. Text fields are collected up to a total cap.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,20 @@ class ReceivedForm:
             self.content.discard()
 
 
+# What every upload client writes; anything else (escapes, RFC 2231 names,
+# other order) goes through python-multipart's full header parser.
+_PLAIN_DISPOSITION = re.compile(rb'form-data; name="([^"\\]*)"(?:; filename="([^"\\]*)")?')
+
+
+def _disposition(header: bytes) -> tuple[bytes, bytes | None]:
+    """A part's field name and file name (None for a text field)."""
+    plain = _PLAIN_DISPOSITION.fullmatch(header)
+    if plain is not None:
+        return plain.group(1), plain.group(2)
+    _, options = parse_options_header(header)
+    return options.get(b"name", b""), options.get(b"filename")
+
+
 class _PartCollector:
     """python-multipart callbacks that sort parts into a :class:`ReceivedForm`."""
 
@@ -77,9 +92,8 @@ class _PartCollector:
         self._header_value.clear()
 
     def on_headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        self._name = options.get(b"name", b"").decode("utf-8", errors="replace")
-        filename = options.get(b"filename")
+        name, filename = _disposition(self._headers.get(b"content-disposition", b""))
+        self._name = name.decode("utf-8", errors="replace")
         if filename is None:
             self._text = bytearray()
             return

@@ -187,3 +187,18 @@ async def test_a_field_over_the_cap_in_a_small_body(monkeypatch: pytest.MonkeyPa
     form = await receive_form(chunks(body(part("a", b"x" * 20))), CTYPE, lambda: None)
     assert form.error is not None
     assert form.error.message == "The form fields are too large."
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (b'form-data; name="comment"', (b"comment", None)),
+        (b'form-data; name="content"; filename="a.whl"', (b"content", b"a.whl")),
+        (b'form-data; name="a\\"b"', (b'a"b', None)),  # an escape: the full parser
+        (b'form-data; filename="x.whl"; name="content"', (b"content", b"x.whl")),
+        (b"form-data; name=bare", (b"bare", None)),
+        (b"", (b"", None)),
+    ],
+)
+def test_content_disposition(header: bytes, expected: tuple[bytes, bytes | None]) -> None:
+    assert multipart._disposition(header) == expected
