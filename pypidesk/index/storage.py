@@ -96,7 +96,7 @@ class _LocalIncoming:
         self._file, self._named = storage.open_locked()
         self._digests: Digests | None = None
         self._metadata: bytes | None = None
-        self._staged: list[tuple[Path, str]] = []
+        self._staged: list[tuple[str, str]] = []
         self._unsynced = 0
         self._syncing: Future[None] | None = None
         # Whether a background fdatasync has finished; with nothing written
@@ -188,10 +188,10 @@ class _LocalIncoming:
     def discard(self) -> None:
         """Forget the upload: nothing it wrote stays behind."""
         for pending, _suffix in self._staged:
-            pending.unlink(missing_ok=True)
+            _unlink(pending)
         self._staged.clear()
         if self._named is not None:
-            self._named.unlink(missing_ok=True)
+            _unlink(self._named)
             self._named = None
         self._close()
 
@@ -216,6 +216,10 @@ class LocalFileStorage:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self._use_tmpfile = use_tmpfile and hasattr(os, "O_TMPFILE")
         self._dir_fd: int | None = None
+        # Plain strings on the upload path: pathlib interns every component
+        # of every path it parses, and a content-addressed name is unique.
+        self._root = str(root)
+        self._tmp = str(self.tmp_dir)
 
     def _tmp_dir_fd(self) -> int:
         """A descriptor of the scratch directory, opened once for every ``linkat``."""
@@ -230,7 +234,7 @@ class LocalFileStorage:
     def exists(self, path: str) -> bool:
         return (self.root / path).is_file()
 
-    def open_locked(self) -> tuple[BinaryIO, Path | None]:
+    def open_locked(self) -> tuple[BinaryIO, str | None]:
         """A new, exclusively locked scratch file, and its name if it has one.
 
         With ``O_TMPFILE`` the file has no name until :meth:`link_pending`; the
@@ -247,18 +251,18 @@ class LocalFileStorage:
             else:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 return os.fdopen(fd, "w+b"), None
-        named = self.tmp_dir / f"upload.{secrets.token_hex(8)}"
+        named = f"{self._tmp}/upload.{secrets.token_hex(8)}"
         fd = os.open(named, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
         fcntl.flock(fd, fcntl.LOCK_EX)
         return os.fdopen(fd, "w+b"), named
 
     def link_pending(
-        self, handle: BinaryIO, named: Path | None, digests: Digests, kind: str
-    ) -> Path:
+        self, handle: BinaryIO, named: str | None, digests: Digests, kind: str
+    ) -> str:
         """Name a locked scratch file ``.tmp/<blake2>.<kind>.<random>``."""
-        pending = self.tmp_dir / f"{digests.blake2_256}.{kind}.{secrets.token_hex(8)}"
+        pending = f"{self._tmp}/{digests.blake2_256}.{kind}.{secrets.token_hex(8)}"
         if named is not None:
-            named.rename(pending)
+            os.rename(named, pending)
         else:
             # CPython calls plain link(2), which does not follow the /proc
             # symlink, unless a dir fd is given; linkat(2) ignores it for an
@@ -273,9 +277,9 @@ class LocalFileStorage:
 
     def place(self, pending: Path, path: str) -> None:
         """Rename ``pending`` to its final ``path``."""
-        self.place_all([(pending, "")], path)
+        self.place_all([(str(pending), "")], path)
 
-    def place_all(self, staged: list[tuple[Path, str]], path: str) -> None:
+    def place_all(self, staged: list[tuple[str, str]], path: str) -> None:
         """Rename each staged ``(pending, suffix)`` to ``path + suffix``.
 
         The last directory of a content-addressed path is new for nearly every
@@ -284,15 +288,16 @@ class LocalFileStorage:
         failure, the file is still at its durable pending name and the sweep
         at start-up places it again.
         """
-        final = self.root / path
+        final = f"{self._root}/{path}"
+        directory = os.path.dirname(final)
         try:
-            final.parent.mkdir()
+            os.mkdir(directory)
         except FileExistsError:
             pass
         except FileNotFoundError:
-            final.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(directory, exist_ok=True)
         for pending, suffix in staged:
-            pending.rename(f"{final}{suffix}")
+            os.rename(pending, final + suffix)
 
     def sweep(self, committed_path: Callable[[str], str | None]) -> None:
         """Clean up after a crash: finish committed uploads, remove everything else.
@@ -315,6 +320,11 @@ class LocalFileStorage:
                     entry.unlink(missing_ok=True)
                 else:
                     self.place(entry, path + suffix)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 @contextlib.contextmanager

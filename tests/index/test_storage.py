@@ -92,7 +92,7 @@ def test_sweep_recovers_committed_and_removes_the_rest(storage: LocalFileStorage
     if live._named is None:
         assert remaining == []
     else:
-        assert remaining == [live._named]
+        assert remaining == [Path(live._named)]
     live.discard()
 
 

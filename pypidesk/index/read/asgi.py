@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from packaging.utils import canonicalize_name
 
 from pypidesk.index.db.engine import Database
-from pypidesk.index.read import json_api, negotiation, project_page, simple_pages, xmlrpc
+from pypidesk.index.read import json_api, negotiation, project_page, simple_pages
 from pypidesk.index.read.access import ReadGuard, private_send
 from pypidesk.index.read.cache import PageCache
 from pypidesk.index.read.files import serve_file
@@ -256,6 +256,9 @@ class ReadSide:
             if not message.get("more_body", False):
                 break
         service = self.service(scope)
+        # Few clients still speak XML-RPC; its modules load on the first call.
+        from pypidesk.index.read import xmlrpc  # noqa: PLC0415
+
         answer = await anyio.to_thread.run_sync(xmlrpc.handle, bytes(body), service.database.read)
         page = make_page(200, "text/xml", answer, etag=False, cors=False)
         await send_page(scope, send, page)

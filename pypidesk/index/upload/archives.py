@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import configparser
 import re
-import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -123,6 +122,8 @@ def _check_ratio(total: int, size: int) -> None:
 
 
 def _check_tar(path: Path, size: int) -> ArchiveContents:
+    import tarfile  # noqa: PLC0415 - only sdists need it; kept out of the idle server
+
     contents = ArchiveContents()
     top_dirs: set[str] = set()
     total = 0
