@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -11,6 +12,7 @@ from pypidesk import __version__
 from pypidesk.index import api, health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.idle import release_when_idle, trim_allocator
 from pypidesk.index.read.asgi import IndexApp
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
@@ -27,14 +29,24 @@ def create_app(settings: ServerSettings) -> FastAPI:
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
         app.state.storage = open_storage(settings, database)
+
+        def release() -> None:
+            index.close_read_connection()
+            database.engine.dispose()
+            trim_allocator()
+
+        releaser = asyncio.create_task(release_when_idle(index.idle, release))
         try:
             yield
         finally:
+            releaser.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await releaser
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
     # in front of FastAPI's middlewares and routing; see pypidesk.index.read.asgi.
-    app = IndexApp(
+    index = app = IndexApp(
         title="pypidesk index",
         version=__version__,
         lifespan=lifespan,

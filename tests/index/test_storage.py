@@ -145,3 +145,74 @@ def test_large_files_are_written_back_while_streaming(
     unfinished = storage.incoming(10**6)
     unfinished.write(b"y" * 2000)
     unfinished.discard()  # waits for its writeback before closing
+
+
+def _count_fdatasync(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the real fdatasync calls (they still happen)."""
+    calls: list[int] = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        calls.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counted)
+    return calls
+
+
+def test_a_background_sync_is_not_repeated_at_staging(
+    storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_fdatasync(monkeypatch)
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    incoming.sync_in_background()  # already under way: not started twice
+    incoming.stage()
+    assert len(calls) == 1
+    path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
+    incoming.commit(path)
+    assert (storage.root / path).read_bytes() == DATA
+
+
+def test_bytes_written_after_a_background_sync_are_synced_at_staging(
+    storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_fdatasync(monkeypatch)
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    incoming.write(DATA)
+    incoming.stage()
+    assert len(calls) == 2
+    incoming.discard()
+
+
+def test_no_background_sync_for_a_file_over_the_limit(
+    storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_fdatasync(monkeypatch)
+    incoming = storage.incoming(10)
+    incoming.write(DATA)
+    assert incoming.too_large
+    incoming.sync_in_background()
+    assert calls == []
+    incoming.discard()
+
+
+def test_placing_into_an_existing_directory(storage: LocalFileStorage) -> None:
+    """Two files can share the last directory only by sharing a digest: the sweep's case."""
+    first = storage.incoming(10**6)
+    first.write(DATA)
+    path = storage_path(first.finish().blake2_256, "x-1.0.tar.gz")
+    first.stage()
+    first.commit(path)
+    again = storage.incoming(10**6)
+    again.write(DATA)
+    again.stage()
+    again.commit(path.replace("x-1.0.tar.gz", "y-1.0.tar.gz"))
+    assert (storage.root / path).parent.is_dir()
+    assert sorted(p.name for p in (storage.root / path).parent.iterdir()) == [
+        "x-1.0.tar.gz",
+        "y-1.0.tar.gz",
+    ]

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from packaging.utils import canonicalize_name
 
 from pypidesk.index.db.engine import Database
+from pypidesk.index.idle import IdleTracker
 from pypidesk.index.read import json_api, negotiation, project_page, simple_pages
 from pypidesk.index.read.access import ReadGuard, private_send
 from pypidesk.index.read.cache import PageCache
@@ -95,6 +96,10 @@ class ReadSide:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._service: ReadService | None = None
+
+    def close_connection(self) -> None:
+        if self._service is not None:
+            self._service.serials.close()
 
     def service(self, scope: Scope) -> ReadService:
         # The database only exists once the app's lifespan has started.
@@ -275,14 +280,26 @@ class IndexApp(FastAPI):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._read_side = ReadSide(functools.partial(FastAPI.__call__, self))
+        self.idle = IdleTracker()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # What Starlette would set; the read side finds the app's state there.
         scope["app"] = self
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
-            await upload_endpoint(scope, receive, send)
+        if scope["type"] != "http":
+            await self._read_side(scope, receive, send)
             return
-        await self._read_side(scope, receive, send)
+        self.idle.begin()
+        try:
+            if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
+                await upload_endpoint(scope, receive, send)
+            else:
+                await self._read_side(scope, receive, send)
+        finally:
+            self.idle.end()
+
+    def close_read_connection(self) -> None:
+        """Close the read side's serial-check connection (reopened on the next read)."""
+        self._read_side.close_connection()
 
 
 class _Names:
