@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -12,7 +11,7 @@ from pypidesk import __version__
 from pypidesk.index import api, health
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
-from pypidesk.index.idle import release_when_idle, trim_allocator
+from pypidesk.index.idle import trim_allocator
 from pypidesk.index.read.asgi import IndexApp
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
@@ -35,13 +34,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
             database.engine.dispose()
             trim_allocator()
 
-        releaser = asyncio.create_task(release_when_idle(index.idle, release))
+        index.idle.start(release)
         try:
             yield
         finally:
-            releaser.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await releaser
+            index.idle.stop()
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer

@@ -15,44 +15,51 @@ import asyncio
 import contextlib
 import ctypes
 import ctypes.util
-import time
 from collections.abc import Callable
 
 IDLE_AFTER_SECONDS = 2.0
 
 
-class IdleTracker:
-    """Counts requests in flight and notes when the last one ended."""
+class IdleReleaser:
+    """Counts requests in flight; once none has run for ``idle_after`` seconds, releases.
+
+    A timer on the event loop, re-armed whenever the last request in flight
+    ends, calls ``release`` once per quiet spell. Until :meth:`start` gives it
+    something to release (when the app has opened its records), it does nothing.
+    """
 
     def __init__(self, idle_after: float | None = None) -> None:
         self.idle_after = IDLE_AFTER_SECONDS if idle_after is None else idle_after
         self.active = 0
-        self.last_activity = time.monotonic()
-        # Nothing to give back before the first request.
-        self.released = True
+        self._release: Callable[[], None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self, release: Callable[[], None]) -> None:
+        self._release = release
+
+    def stop(self) -> None:
+        self._release = None
+        self._cancel_timer()
 
     def begin(self) -> None:
         self.active += 1
-        self.released = False
+        self._cancel_timer()
 
     def end(self) -> None:
         self.active -= 1
-        self.last_activity = time.monotonic()
+        if self.active == 0 and self._release is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.idle_after, self._fire)
 
-    def release_due(self, now: float) -> bool:
-        """Whether the server has rested long enough since its last work to release."""
-        return (
-            not self.released and self.active == 0 and now - self.last_activity >= self.idle_after
-        )
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-
-async def release_when_idle(tracker: IdleTracker, release: Callable[[], None]) -> None:
-    """Run ``release`` once per idle spell; runs until cancelled with the app."""
-    while True:
-        await asyncio.sleep(tracker.idle_after / 2)
-        if tracker.release_due(time.monotonic()):
-            tracker.released = True
-            release()
+    def _fire(self) -> None:
+        self._timer = None
+        assert self._release is not None  # stop() cancels the timer as it drops the release
+        self._release()
 
 
 def _load_malloc_trim() -> Callable[[int], int] | None:

@@ -11,37 +11,36 @@ from starlette.testclient import TestClient
 
 from pypidesk.index import idle
 from pypidesk.index.app import create_app
-from pypidesk.index.idle import IdleTracker, release_when_idle
+from pypidesk.index.idle import IdleReleaser
 from pypidesk.index.settings import ServerSettings
 
 
-def test_release_is_due_only_after_a_quiet_spell() -> None:
-    tracker = IdleTracker(idle_after=10)
-    assert not tracker.release_due(time.monotonic() + 100)  # never worked: nothing to give back
-    tracker.begin()
-    assert not tracker.release_due(time.monotonic() + 100)  # a request is running
-    tracker.end()
-    assert not tracker.release_due(tracker.last_activity + 9)
-    assert tracker.release_due(tracker.last_activity + 10)
-    tracker.released = True
-    assert not tracker.release_due(tracker.last_activity + 100)  # once per spell
-
-
-async def test_release_runs_once_per_idle_spell() -> None:
-    tracker = IdleTracker(idle_after=0.05)
-    releases: list[float] = []
-    task = asyncio.create_task(release_when_idle(tracker, lambda: releases.append(1)))
-    try:
-        tracker.begin()
-        tracker.end()
-        await asyncio.sleep(0.3)
-        assert releases == [1]
-        tracker.begin()
-        tracker.end()
-        await asyncio.sleep(0.3)
-        assert releases == [1, 1]
-    finally:
-        task.cancel()
+async def test_release_runs_once_per_quiet_spell_and_never_mid_request() -> None:
+    releaser = IdleReleaser(idle_after=0.05)
+    releases: list[int] = []
+    releaser.begin()
+    releaser.end()  # not started yet: nothing to release
+    await asyncio.sleep(0.15)
+    releaser.start(lambda: releases.append(1))
+    releaser.begin()
+    releaser.begin()
+    releaser.end()  # one request still in flight
+    await asyncio.sleep(0.15)
+    assert releases == []
+    releaser.end()
+    await asyncio.sleep(0.15)
+    assert releases == [1]
+    await asyncio.sleep(0.15)
+    assert releases == [1]  # once per spell
+    releaser.begin()
+    releaser.end()
+    releaser.begin()  # a new request before the timer fires: no release
+    await asyncio.sleep(0.15)
+    assert releases == [1]
+    releaser.end()
+    releaser.stop()  # the app is shutting down: the armed timer is dropped
+    await asyncio.sleep(0.15)
+    assert releases == [1]
 
 
 def test_trim_allocator_with_and_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:

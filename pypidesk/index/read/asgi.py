@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from packaging.utils import canonicalize_name
 
 from pypidesk.index.db.engine import Database
-from pypidesk.index.idle import IdleTracker
+from pypidesk.index.idle import IdleReleaser
 from pypidesk.index.read import json_api, negotiation, project_page, simple_pages
 from pypidesk.index.read.access import ReadGuard, private_send
 from pypidesk.index.read.cache import PageCache
@@ -280,7 +280,7 @@ class IndexApp(FastAPI):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._read_side = ReadSide(functools.partial(FastAPI.__call__, self))
-        self.idle = IdleTracker()
+        self.idle = IdleReleaser()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # What Starlette would set; the read side finds the app's state there.

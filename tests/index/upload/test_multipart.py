@@ -202,3 +202,11 @@ async def test_a_field_over_the_cap_in_a_small_body(monkeypatch: pytest.MonkeyPa
 )
 def test_content_disposition(header: bytes, expected: tuple[bytes, bytes | None]) -> None:
     assert multipart._disposition(header) == expected
+
+
+async def test_a_field_over_the_cap_in_a_streamed_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(multipart, "WHOLE_BODY_LIMIT", 0)
+    monkeypatch.setattr(multipart, "MAX_FIELDS_SIZE", 10)
+    form = await receive_form(chunks(body(part("a", b"x" * 20))), CTYPE, lambda: None)
+    assert form.error is not None
+    assert form.error.message == "The form fields are too large."

@@ -6,6 +6,7 @@ Run on both backends, through the real token identification of ``POST /legacy/``
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import functools
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pypidesk.index import accounts
+from pypidesk.index import accounts, tokens
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import (
@@ -26,10 +27,12 @@ from pypidesk.index.db.models import (
     Release,
     Role,
 )
+from pypidesk.index.passwords import hash_password
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload import routes
 from pypidesk.index.upload.service import store_upload
+from tests.e2e.upload_helpers import PASSWORD
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.dists import make_sdist, make_wheel
 
@@ -159,3 +162,53 @@ def test_concurrent_identical_uploads_store_one_file(setup) -> None:
     stored = [p for p in uploads.stored_files() if not p.name.endswith(".metadata")]
     assert len(stored) == 2
     assert list(uploads.storage.tmp_dir.iterdir()) == []
+
+
+def _identify_with(uploads: Uploads, authorization: str, **settings_changes: object):
+    settings = dataclasses.replace(uploads.settings, **settings_changes)
+    uploads.settings = settings
+    return functools.partial(routes._identify, settings=settings, authorization=authorization)
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_a_password_upload_where_allowed(setup) -> None:
+    uploads, _ = setup
+    with uploads.database.write() as session:
+        user = accounts.get_user(session, "alice")
+        user.password_hash = hash_password(PASSWORD)
+    identify = _identify_with(uploads, _basic("alice", PASSWORD), allow_password_uploads=True)
+    assert _upload(uploads, identify, make_wheel()) == 200
+    with uploads.database.read() as session:
+        events = session.scalars(select(Event)).all()
+        assert {(e.username, e.token_name) for e in events} == {("alice", None)}
+
+
+def test_tokens_that_name_no_usable_row_are_refused(setup) -> None:
+    uploads, identify = setup
+    authorization = identify.keywords["authorization"]
+    token = base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")[2]
+    with uploads.database.write() as session:
+        session.scalars(select(ApiToken)).one().user.is_active = False
+    received = uploads.received(make_wheel())
+    try:
+        result = store_upload(uploads.database, uploads.settings, received, identify)
+    finally:
+        received.discard()
+    assert result.status == 403
+    assert result.message.startswith("Invalid or non-existent authentication information.")
+
+    key = tokens.root_key(b"k" * 32, "not-a-uuid", b"")
+    bad_id = tokens.mint("pypidesk", "not-a-uuid", key, [])
+    unknown = tokens.mint("pypidesk", "11111111-2222-4333-8444-555555555555", key, [])
+    for other in (bad_id, unknown):
+        assert other != token
+        identify = _identify_with(uploads, _basic("__token__", other))
+        received = uploads.received(make_wheel())
+        try:
+            result = store_upload(uploads.database, uploads.settings, received, identify)
+        finally:
+            received.discard()
+        assert result.status == 403
