@@ -42,8 +42,8 @@ def clean_env(home: Path) -> dict[str, str]:
 class Accounts:
     """Users and tokens in a data dir's database, made the way the admin CLI makes them."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.settings = ServerSettings(data_dir=data_dir)
+    def __init__(self, data_dir: Path, database_url: str | None = None) -> None:
+        self.settings = ServerSettings(data_dir=data_dir, database_url=database_url)
         self.database = Database.from_url(self.settings.resolved_database_url)
         upgrade(self.database.engine, data_dir)
 
