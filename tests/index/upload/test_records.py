@@ -31,7 +31,7 @@ from pypidesk.index.passwords import hash_password
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload import routes
-from pypidesk.index.upload.service import store_upload
+from pypidesk.index.upload.service import UploadResult, store_upload
 from tests.e2e.upload_helpers import PASSWORD
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.dists import make_sdist, make_wheel
@@ -63,12 +63,16 @@ def setup(data_dir: Path, database_url: str):
     database.dispose()
 
 
-def _upload(uploads: Uploads, identify, dist) -> int:
+def _upload_result(uploads: Uploads, identify, dist) -> UploadResult:
     received = uploads.received(dist)
     try:
-        return store_upload(uploads.database, uploads.settings, received, identify).status
+        return store_upload(uploads.database, uploads.settings, received, identify)
     finally:
         received.discard()
+
+
+def _upload(uploads: Uploads, identify, dist) -> int:
+    return _upload_result(uploads, identify, dist).status
 
 
 def test_rows_written_by_the_upload_path_read_back_through_the_orm(setup) -> None:
@@ -192,11 +196,7 @@ def test_tokens_that_name_no_usable_row_are_refused(setup) -> None:
     token = base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")[2]
     with uploads.database.write() as session:
         session.scalars(select(ApiToken)).one().user.is_active = False
-    received = uploads.received(make_wheel())
-    try:
-        result = store_upload(uploads.database, uploads.settings, received, identify)
-    finally:
-        received.discard()
+    result = _upload_result(uploads, identify, make_wheel())
     assert result.status == 403
     assert result.message.startswith("Invalid or non-existent authentication information.")
 
@@ -206,9 +206,4 @@ def test_tokens_that_name_no_usable_row_are_refused(setup) -> None:
     for other in (bad_id, unknown):
         assert other != token
         identify = _identify_with(uploads, _basic("__token__", other))
-        received = uploads.received(make_wheel())
-        try:
-            result = store_upload(uploads.database, uploads.settings, received, identify)
-        finally:
-            received.discard()
-        assert result.status == 403
+        assert _upload(uploads, identify, make_wheel()) == 403
