@@ -48,7 +48,7 @@ _STATEMENTS = {
         " WHERE p.normalized_name = :name"
     ),
     "release": (
-        "SELECT id, version FROM releases"
+        "SELECT id, version, created FROM releases"
         " WHERE project_id = :project_id AND canonical_version = :canonical"
     ),
     "same_file": (
@@ -198,6 +198,12 @@ class UploadRecords:
         """What :func:`pypidesk.index.journal.lock_journal` does, on this connection."""
         if self.postgres:
             self._driver.execute("SELECT pg_advisory_xact_lock(%s)", (JOURNAL_LOCK_KEY,))
+
+
+def from_timestamp(value: str | dt.datetime) -> dt.datetime:
+    """A timestamp column's value as an aware UTC datetime (SQLite hands back text)."""
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def from_json(value: object) -> Any:

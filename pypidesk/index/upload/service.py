@@ -9,6 +9,7 @@ caller moves the file to once the transaction has committed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pypidesk.index import flags
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.models import User
+from pypidesk.index.db.models import User, utcnow
 from pypidesk.index.projects import (
     MAINTAINER,
     OWNER,
@@ -40,9 +41,16 @@ from pypidesk.index.upload.form import (
 )
 from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
-from pypidesk.index.upload.records import ProjectRecord, UploadRecords, UserRecord
+from pypidesk.index.upload.records import (
+    ProjectRecord,
+    UploadRecords,
+    UserRecord,
+    from_timestamp,
+)
 
 LIMITS_HELP = "https://docs.pypi.org/project-management/storage-limits"
+# Files may be added to a release for this long after it was created (PyPI's rule).
+RELEASE_OPEN_FOR = dt.timedelta(days=14)
 
 
 class NoChange(Exception):  # noqa: N818 - a signal, not an error
@@ -185,6 +193,9 @@ def process_upload(
             f"Use a different version. See {settings.help_url}#file-name-reuse "
             "for more information."
         )
+    if release.created is not None and utcnow() - release.created > RELEASE_OPEN_FOR:
+        # PyPI's stopgap until PEP 694 defines closing a release (July 2026).
+        raise bad_request("Uploading new files to releases older than 14 days is not allowed.")
     if form.filetype == "sdist" and _has_sdist(records, release):
         raise bad_request("Only one sdist may be uploaded per release.")
     contents = archives.check_archive(content.read_path(), filename)
@@ -346,6 +357,8 @@ class _ReleaseRecord:
     version: str
     id: int | None = None
     values: dict[str, object] = field(default_factory=dict)
+    # When an existing release was created (UTC); None for a new one.
+    created: dt.datetime | None = None
 
 
 def _release(
@@ -363,8 +376,8 @@ def _release(
     canonical = canonicalize_version(metadata.version)
     existing = records.row("release", {"project_id": project.id, "canonical": canonical})
     if existing is not None:
-        release_id, version = existing
-        return _ReleaseRecord(version=version, id=release_id)
+        release_id, version, created = existing
+        return _ReleaseRecord(version=version, id=release_id, created=from_timestamp(created))
     version = str(metadata.version)
     return _ReleaseRecord(
         version=version,

@@ -207,3 +207,22 @@ def test_tokens_that_name_no_usable_row_are_refused(setup) -> None:
         assert other != token
         identify = _identify_with(uploads, _basic("__token__", other))
         assert _upload(uploads, identify, make_wheel()) == 403
+
+
+@pytest.mark.parametrize(("age_days", "expected"), [(13, 200), (15, 400)])
+def test_a_release_takes_new_files_for_14_days(setup, age_days: int, expected: int) -> None:
+    """PyPI's closed-release rule; an identical re-upload still answers 200 (it comes first)."""
+    uploads, identify = setup
+    wheel = make_wheel("tiny-pkg", "1.0")
+    assert _upload(uploads, identify, wheel) == 200
+    with uploads.database.write() as session:
+        release = session.scalars(select(Release)).one()
+        release.created = dt.datetime.now(dt.UTC) - dt.timedelta(days=age_days)
+    result = _upload_result(uploads, identify, make_sdist("tiny-pkg", "1.0"))
+    assert result.status == expected
+    if expected == 400:
+        assert result.message == (
+            "Uploading new files to releases older than 14 days is not allowed."
+        )
+    assert _upload(uploads, identify, wheel) == 200
+    assert _upload(uploads, identify, make_wheel("tiny-pkg", "2.0")) == 200  # a new release
