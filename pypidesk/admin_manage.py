@@ -1,5 +1,6 @@
 """``pypidesk admin`` commands for what maintainers do through the API, done as administrator.
 
+prohibit-name and allow-name keep PyPI's list of names no one may register.
 yank, unyank, add-role, revoke-token and set-flag run the same service
 functions as ``/api/v1/`` with the administrator as actor: role checks do not
 apply, and every change is journaled and recorded in the history like an API
@@ -31,8 +32,9 @@ FLAG_IDS = (
 def domain_errors() -> tuple[type[Exception], ...]:
     from pypidesk.index.flags import UnknownFlagError  # noqa: PLC0415
     from pypidesk.index.manage.errors import ManageError  # noqa: PLC0415
+    from pypidesk.index.projects import ProjectCreationError  # noqa: PLC0415
 
-    return (ManageError, UnknownFlagError)
+    return (ManageError, UnknownFlagError, ProjectCreationError)
 
 
 def add_manage_commands(commands: Any) -> None:
@@ -82,6 +84,24 @@ def add_manage_commands(commands: Any) -> None:
     set_flag.add_argument("flag", metavar="FLAG", choices=FLAG_IDS, help=", ".join(FLAG_IDS))
     set_flag.add_argument("state", choices=["on", "off"], help="on or off")
     set_flag.set_defaults(admin_handler=_set_flag)
+
+    prohibit = commands.add_parser(
+        "prohibit-name",
+        help="keep a project name from ever being registered",
+        description="Refuse uploads that would register project NAME, in any spelling, "
+        "with PyPI's text. An existing project of that name is not touched.",
+    )
+    prohibit.add_argument("name", metavar="NAME", help="the project name")
+    prohibit.add_argument("--comment", default="", help="why, for other administrators")
+    prohibit.set_defaults(admin_handler=_prohibit_name)
+
+    allow = commands.add_parser(
+        "allow-name",
+        help="take a name off the prohibited list",
+        description="Let project NAME be registered again.",
+    )
+    allow.add_argument("name", metavar="NAME", help="the project name")
+    allow.set_defaults(admin_handler=_allow_name)
 
 
 def _context(session: Session, settings: ServerSettings) -> Context:
@@ -140,3 +160,21 @@ def _set_flag(session: Session, _settings: ServerSettings, args: argparse.Namesp
     flags.set_flag(session, args.flag, enabled)
     record_event(session, "admin:flag:set", additional={"flag": args.flag, "enabled": enabled})
     return f"{args.flag} is {args.state}."
+
+
+def _prohibit_name(session: Session, _settings: ServerSettings, args: argparse.Namespace) -> str:
+    from pypidesk.index.events import record_event  # noqa: PLC0415
+    from pypidesk.index.projects import prohibit_name  # noqa: PLC0415
+
+    normalized = prohibit_name(session, args.name, args.comment)
+    record_event(session, "admin:name:prohibit", project_name=normalized)
+    return f"The name {normalized!r} can no longer be registered."
+
+
+def _allow_name(session: Session, _settings: ServerSettings, args: argparse.Namespace) -> str:
+    from pypidesk.index.events import record_event  # noqa: PLC0415
+    from pypidesk.index.projects import allow_name  # noqa: PLC0415
+
+    normalized = allow_name(session, args.name)
+    record_event(session, "admin:name:allow", project_name=normalized)
+    return f"The name {normalized!r} can be registered again."

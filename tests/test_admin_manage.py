@@ -132,3 +132,32 @@ def test_set_flag_takes_only_known_flags(
     assert "invalid choice: 'read_only'" in capsys.readouterr().err
     assert main(["admin", "--data-dir", str(data_dir), "set-flag", "disallow-deletion", "on"]) == 0
     assert capsys.readouterr().out == "disallow-deletion is on.\n"
+
+
+def test_prohibit_and_allow_a_name(
+    data_dir_with_spam: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pypidesk.index.projects import ProjectCreationError, create_project
+    from tests.index.account_factories import make_user
+
+    data_dir = str(data_dir_with_spam)
+    assert (
+        main(["admin", "--data-dir", data_dir, "prohibit-name", "Bad.Name", "--comment", "x"]) == 0
+    )
+    assert capsys.readouterr().out == "The name 'bad-name' can no longer be registered.\n"
+    settings = ServerSettings(data_dir=data_dir_with_spam)
+    database = open_database(settings)
+    try:
+        with pytest.raises(ProjectCreationError) as info, database.write() as session:
+            create_project(session, settings, "bad_name", make_user(session, "mallory"))
+        assert info.value.status == 400
+        last = event_rows(database)[-1]
+        assert (last.tag, last.project_normalized_name) == ("admin:name:prohibit", "bad-name")
+    finally:
+        database.dispose()
+    assert main(["admin", "--data-dir", data_dir, "allow-name", "bad_name"]) == 0
+    assert capsys.readouterr().out == "The name 'bad-name' can be registered again.\n"
+    assert main(["admin", "--data-dir", data_dir, "allow-name", "bad_name"]) == 1
+    assert capsys.readouterr().err == (
+        "pypidesk admin allow-name: error: The name 'bad_name' is not prohibited.\n"
+    )

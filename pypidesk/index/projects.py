@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pypidesk.index import flags, journal
-from pypidesk.index.db.models import JournalEntry, Project, Role, User, utcnow
+from pypidesk.index.db.models import (
+    JournalEntry,
+    ProhibitedProjectName,
+    Project,
+    Role,
+    User,
+    utcnow,
+)
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.stdlib_names import is_stdlib_name
 
@@ -80,6 +87,11 @@ def create_project(session: Session, settings: ServerSettings, name: str, user: 
             f"The name {name!r} conflicts with an existing project. "
             f"See {help_url}#project-name for more information.",
         )
+    if session.get(ProhibitedProjectName, canonicalize_name(name)) is not None:
+        raise ProjectCreationError(
+            400,
+            f"The name {name!r} isn't allowed. See {help_url}#project-name for more information.",
+        )
     key = ultranormalize(name)
     for existing in session.scalars(select(Project.normalized_name)):
         if ultranormalize(existing) == key:
@@ -95,6 +107,26 @@ def create_project(session: Session, settings: ServerSettings, name: str, user: 
     journal.record(session, project, "create", submitted_by=user.username)
     journal.record(session, project, f"add {OWNER} {user.username}", submitted_by=user.username)
     return project
+
+
+def prohibit_name(session: Session, name: str, comment: str = "") -> str:
+    """Put ``name`` (any spelling) on the list no one may register; returns its normal form."""
+    normalized = canonicalize_name(name)
+    if not is_valid_name(name):
+        raise ProjectCreationError(400, f"The name {name!r} is invalid.")
+    if session.get(ProhibitedProjectName, normalized) is None:
+        session.add(ProhibitedProjectName(name=normalized, comment=comment))
+    return normalized
+
+
+def allow_name(session: Session, name: str) -> str:
+    """Take ``name`` off the prohibited list again."""
+    normalized = canonicalize_name(name)
+    row = session.get(ProhibitedProjectName, normalized)
+    if row is None:
+        raise ProjectCreationError(404, f"The name {name!r} is not prohibited.")
+    session.delete(row)
+    return normalized
 
 
 def _check_rate_limit(session: Session, user: User) -> None:

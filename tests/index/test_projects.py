@@ -12,8 +12,10 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import AdminFlag, JournalEntry, Role, User
 from pypidesk.index.projects import (
     ProjectCreationError,
+    allow_name,
     create_project,
     is_valid_name,
+    prohibit_name,
     ultranormalize,
 )
 from pypidesk.index.settings import ServerSettings
@@ -139,3 +141,31 @@ def test_helpers() -> None:
     assert is_stdlib_name("Os")
     assert is_stdlib_name("urllib2")
     assert not is_stdlib_name("requests")
+
+
+def test_prohibited_names_in_any_spelling(
+    database: Database, server_settings: ServerSettings, alice: User
+) -> None:
+    with database.write() as session:
+        assert prohibit_name(session, "Evil_Pkg", "typosquat of evil-package") == "evil-pkg"
+        assert prohibit_name(session, "evil.pkg") == "evil-pkg"  # already listed: no change
+        create_project(session, server_settings, "spam", alice)
+        prohibit_name(session, "Spam")
+    assert refusal(database, server_settings, "EVIL-pkg", alice) == (
+        400,
+        f"The name 'EVIL-pkg' isn't allowed. See {HELP}#project-name for more information.",
+    )
+    # An existing project keeps its own answer: the 409 comes first, as on PyPI.
+    assert refusal(database, server_settings, "spam", alice)[0] == 409
+    with database.write() as session:
+        assert allow_name(session, "evil.PKG") == "evil-pkg"
+        create_project(session, server_settings, "evil_pkg", alice)
+
+
+def test_prohibiting_needs_a_valid_name_and_allowing_a_listed_one(database: Database) -> None:
+    with pytest.raises(ProjectCreationError) as info, database.write() as session:
+        prohibit_name(session, "-bad-")
+    assert info.value.message == "The name '-bad-' is invalid."
+    with pytest.raises(ProjectCreationError) as info, database.write() as session:
+        allow_name(session, "fine")
+    assert info.value.message == "The name 'fine' is not prohibited."

@@ -174,6 +174,17 @@ class Role(Base):
     project: Mapped[Project] = relationship(back_populates="roles")
 
 
+class ProhibitedProjectName(Base):
+    """A name no one may register (PyPI's admin list): typosquats, reserved words."""
+
+    __tablename__ = "prohibited_project_names"
+
+    # Normalized, so every spelling of the name is covered.
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 class RoleInvitation(Base):
     __tablename__ = "role_invitations"
     __table_args__ = (UniqueConstraint("user_id", "project_id"),)

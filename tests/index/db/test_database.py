@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.db.migrate import MIGRATIONS, alembic_config, head_revision, upgrade
 from pypidesk.index.db.models import Base, JournalEntry, Project
 from pypidesk.index.journal import current_serial, record
 
@@ -31,7 +31,34 @@ def test_migrations_create_every_table(database: Database) -> None:
 def test_upgrade_twice_is_a_no_op(database: Database, data_dir: Path) -> None:
     upgrade(database.engine, data_dir)
     with database.read() as session:
-        assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        assert session.scalar(text("SELECT version_num FROM alembic_version")) == head_revision(
+            MIGRATIONS / "versions"
+        )
+
+
+def test_a_database_from_the_first_release_is_upgraded_in_place(
+    database_url: str, data_dir: Path
+) -> None:
+    """0001 -> head keeps the rows; 0002 adds the prohibited-names list."""
+    from alembic import command
+
+    database = Database.from_url(database_url)
+    try:
+        command.upgrade(alembic_config(database.engine), "0001")
+        with database.write() as session:
+            session.execute(
+                text(
+                    "INSERT INTO journals (name, action, submitted_at) "
+                    "VALUES ('spam', 'create', '2026-01-01 00:00:00')"
+                )
+            )
+        assert "prohibited_project_names" not in inspect(database.engine).get_table_names()
+        upgrade(database.engine, data_dir)
+        assert "prohibited_project_names" in inspect(database.engine).get_table_names()
+        with database.read() as session:
+            assert session.scalar(select(JournalEntry.name)) == "spam"
+    finally:
+        database.dispose()
 
 
 def test_sqlite_runs_in_wal_mode(data_dir: Path) -> None:
