@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import gc
 import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
-from pypidesk.index.storage import LocalFileStorage, storage_path
+from pypidesk.index.storage import (
+    SPARE_FILES,
+    TMP_DIR_NAME,
+    LocalFileStorage,
+    storage_path,
+)
 
 DATA = b"some distribution bytes" * 100
 
@@ -216,3 +223,206 @@ def test_placing_into_an_existing_directory(storage: LocalFileStorage) -> None:
         "x-1.0.tar.gz",
         "y-1.0.tar.gz",
     ]
+
+
+def _directories(storage: LocalFileStorage) -> list[Path]:
+    return sorted(p for p in storage.root.rglob("*") if p.is_dir() and TMP_DIR_NAME not in p.parts)
+
+
+def test_the_final_directory_is_made_while_the_upload_is_checked(
+    storage: LocalFileStorage,
+) -> None:
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
+    incoming._wait_for_writeback()
+    assert incoming._directory is not None
+    leaf, created = incoming._directory.result()
+    assert leaf == str((storage.root / path).parent)
+    assert [Path(d) for d in created] == [
+        (storage.root / path).parent.parent.parent,
+        (storage.root / path).parent.parent,
+        (storage.root / path).parent,
+    ]
+    incoming.stage()
+    incoming.commit(path)
+    assert (storage.root / path).read_bytes() == DATA
+
+
+def test_a_refused_upload_leaves_no_directory(storage: LocalFileStorage) -> None:
+    kept = storage.incoming(10**6)
+    kept.write(b"kept")
+    kept.sync_in_background()
+    kept.stage()
+    kept_path = storage_path(kept.finish().blake2_256, "k-1.0.tar.gz")
+    kept.commit(kept_path)
+    before = _directories(storage)
+    # Same first two levels as the kept file: only the new levels go again.
+    refused = storage.incoming(10**6)
+    refused.write(DATA)
+    refused.sync_in_background()
+    refused.stage()
+    refused.discard()
+    assert _directories(storage) == before
+    assert [p for p in storage.root.rglob("*") if p.is_file()] == [storage.root / kept_path]
+
+
+def test_a_directory_shared_with_a_stored_file_stays(storage: LocalFileStorage) -> None:
+    stored = storage.incoming(10**6)
+    stored.write(DATA)
+    stored.sync_in_background()
+    path = storage_path(stored.finish().blake2_256, "x-1.0.tar.gz")
+    stored.stage()
+    stored.commit(path)
+    again = storage.incoming(10**6)
+    again.write(DATA)
+    again.sync_in_background()  # the directory exists: nothing is made
+    again.discard()
+    assert (storage.root / path).read_bytes() == DATA
+
+
+def test_a_directory_made_for_other_bytes_is_taken_back(storage: LocalFileStorage) -> None:
+    """Bytes after the background start change the digest: the early directory is wrong."""
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    early = storage_path(hashlib.blake2b(DATA, digest_size=32).hexdigest(), "x")
+    incoming.write(b"more")
+    incoming.stage()
+    path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
+    incoming.commit(path)
+    assert (storage.root / path).read_bytes() == DATA + b"more"
+    assert not (storage.root / early).parent.parent.exists()
+
+
+def test_placing_makes_a_directory_removed_in_between(storage: LocalFileStorage) -> None:
+    """A refused upload of the same bytes may remove the directory before the rename."""
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
+    incoming.stage()
+    assert incoming._directory is not None
+    leaf, _created = incoming._directory.result()
+    Path(leaf).rmdir()
+    incoming.commit(path)
+    assert (storage.root / path).read_bytes() == DATA
+
+
+def test_a_failed_background_directory_is_made_at_placing(
+    storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def vanished_parent(blake2_256: str) -> tuple[str, list[str]]:
+        raise FileNotFoundError(blake2_256)
+
+    monkeypatch.setattr(storage, "make_directory", vanished_parent)
+    refused = storage.incoming(10**6)
+    refused.write(b"refused")
+    refused.sync_in_background()
+    refused.discard()
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
+    incoming.stage()
+    incoming.commit(path)
+    assert (storage.root / path).read_bytes() == DATA
+
+
+def _refilled(storage: LocalFileStorage) -> None:
+    """Waits for a background refill of the spare files to finish."""
+    with storage._refilling:
+        pass
+
+
+def test_scratch_files_are_made_ahead_and_closed_with_the_storage(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path / "packages")
+    first = storage.incoming(10**6)
+    _refilled(storage)
+    spares = list(storage._spares)
+    assert len(spares) == SPARE_FILES
+    second = storage.incoming(10**6)
+    assert second._file is spares[0]
+    _refilled(storage)
+    assert len(storage._spares) == SPARE_FILES
+    for incoming in (first, second):
+        incoming.discard()
+    held = list(storage._spares)
+    del storage, first, second, incoming
+    gc.collect()
+    assert all(handle.closed for handle in held)
+
+
+def test_a_failed_refill_is_met_again_on_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = LocalFileStorage(tmp_path / "packages")
+    real_open = os.open
+
+    def full_disk(path, flags, *args, **kwargs):
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", full_disk)
+    storage._refill_spares_soon()
+    _refilled(storage)
+    assert list(storage._spares) == []
+    with pytest.raises(OSError, match="No space left"):
+        storage.incoming(10**6)
+
+
+def test_make_directory_reports_what_it_created(storage: LocalFileStorage) -> None:
+    b2 = "ab" + "cd" + "e" * 60
+    storage.root.joinpath("ab").mkdir()
+    leaf, created = storage.make_directory(b2)
+    assert created == [f"{storage.root}/ab/cd", leaf]
+    assert storage.make_directory(b2) == (leaf, [])
+    Path(leaf).rmdir()
+    assert storage.make_directory(b2) == (leaf, [leaf])
+
+
+def test_a_refused_twin_leaves_the_stored_file_in_place(storage: LocalFileStorage) -> None:
+    """Two uploads of the same bytes: the first makes the directory and is then refused."""
+    refused = storage.incoming(10**6)
+    refused.write(DATA)
+    refused.sync_in_background()
+    refused.stage()
+    refused._wait_for_writeback()
+    assert refused._directory is not None
+    refused._directory.result()
+    accepted = storage.incoming(10**6)
+    accepted.write(DATA)
+    accepted.sync_in_background()
+    path = storage_path(accepted.finish().blake2_256, "x-1.0.tar.gz")
+    accepted.stage()
+    accepted.commit(path)
+    refused.discard()
+    assert (storage.root / path).read_bytes() == DATA
+
+
+def test_without_o_tmpfile_scratch_files_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filesystems without O_TMPFILE (some network ones) refuse it with EOPNOTSUPP."""
+    real_open = os.open
+
+    def no_tmpfile(path, flags, *args, **kwargs):
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_tmpfile)
+    storage = LocalFileStorage(tmp_path / "packages")
+    incoming = storage.incoming(10**6)
+    assert incoming._named is not None
+    storage._use_tmpfile = True  # a refill racing the discovery stops quietly
+    storage._refill_spares_soon()
+    _refilled(storage)
+    assert list(storage._spares) == []
+    incoming.write(DATA)
+    path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
+    incoming.stage()
+    incoming.commit(path)
+    assert (storage.root / path).read_bytes() == DATA
