@@ -6,6 +6,7 @@ import errno
 import gc
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,7 @@ def test_large_files_are_written_back_while_streaming(
     incoming = storage.incoming(10**6)
     for _ in range(10):
         incoming.write(b"x" * 600)
+    incoming.sync_in_background()  # after the writeback still under way, if it is
     incoming.stage()
     assert len(synced) >= 2  # at least one background writeback plus the final one
     incoming.discard()
@@ -336,22 +338,41 @@ def _refilled(storage: LocalFileStorage) -> None:
         pass
 
 
+def _spares_made(storage: LocalFileStorage) -> None:
+    """Waits (boundedly) for an upload's background job to make the spare files."""
+    deadline = time.monotonic() + 10
+    while len(storage._spares) < SPARE_FILES and time.monotonic() < deadline:
+        time.sleep(0.005)
+    _refilled(storage)
+
+
 def test_scratch_files_are_made_ahead_and_closed_with_the_storage(tmp_path: Path) -> None:
     storage = LocalFileStorage(tmp_path / "packages")
-    first = storage.incoming(10**6)
-    _refilled(storage)
+    first = storage.incoming(10**6)  # the first is made on the spot
+    assert list(storage._spares) == []
+    first.write(DATA)
+    first.sync_in_background()
+    _spares_made(storage)
     spares = list(storage._spares)
     assert len(spares) == SPARE_FILES
     second = storage.incoming(10**6)
     assert second._file is spares[0]
-    _refilled(storage)
-    assert len(storage._spares) == SPARE_FILES
+    assert list(storage._spares) == spares[1:]
     for incoming in (first, second):
         incoming.discard()
     held = list(storage._spares)
     del storage, first, second, incoming
     gc.collect()
     assert all(handle.closed for handle in held)
+
+
+def test_one_refill_at_a_time(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path / "packages")
+    with storage._refilling:  # another upload's job holds it
+        storage.refill_spares()
+    assert list(storage._spares) == []
+    storage.refill_spares()
+    assert len(storage._spares) == SPARE_FILES
 
 
 def test_a_failed_refill_is_met_again_on_use(
@@ -366,8 +387,7 @@ def test_a_failed_refill_is_met_again_on_use(
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", full_disk)
-    storage._refill_spares_soon()
-    _refilled(storage)
+    storage.refill_spares()
     assert list(storage._spares) == []
     with pytest.raises(OSError, match="No space left"):
         storage.incoming(10**6)
@@ -418,11 +438,32 @@ def test_without_o_tmpfile_scratch_files_are_named(
     incoming = storage.incoming(10**6)
     assert incoming._named is not None
     storage._use_tmpfile = True  # a refill racing the discovery stops quietly
-    storage._refill_spares_soon()
-    _refilled(storage)
+    storage.refill_spares()
     assert list(storage._spares) == []
     incoming.write(DATA)
     path = storage_path(incoming.finish().blake2_256, "x-1.0.tar.gz")
     incoming.stage()
     incoming.commit(path)
     assert (storage.root / path).read_bytes() == DATA
+
+
+def test_a_failed_flush_fails_staging_and_leaves_nothing(
+    storage: LocalFileStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_disk(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", broken_disk)
+    incoming = storage.incoming(10**6)
+    incoming.write(DATA)
+    incoming.sync_in_background()
+    with pytest.raises(OSError, match="Input/output error"):
+        incoming.stage()
+    incoming.discard()
+    assert [p for p in storage.root.rglob("*") if p.is_file()] == []
+    assert _directories(storage) == []
+    unstaged = storage.incoming(10**6)
+    unstaged.write(DATA)
+    unstaged.sync_in_background()
+    unstaged.discard()  # the failed flush does not stop the clean-up
+    assert unstaged._file.closed
