@@ -68,7 +68,7 @@ def check(settings: ServerSettings, token: str, project_name: str | None = None)
             if project_name is not None:
                 query = select(Project).where(Project.normalized_name == project_name)
                 project = session.scalars(query).one()
-            check_token(session, settings, identity, project=project)
+            check_token(settings, identity, project=project)
             return identity.user.username
     finally:
         database.dispose()

@@ -165,7 +165,6 @@ def password_identity(
 
 
 def check_token(
-    session: Session,
     settings: ServerSettings,
     identity: Identity,
     *,

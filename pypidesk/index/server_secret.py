@@ -17,6 +17,9 @@ import secrets
 from pathlib import Path
 
 SECRET_SIZE = 32
+# The secret as last read, by path, with the file's identity then: every
+# token check needs it, and one stat costs less than opening and reading.
+_read_before: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
 
 
 class SecretKeyError(Exception):
@@ -46,10 +49,17 @@ def load_or_create_secret(path: Path) -> bytes:
 
 
 def _read(path: Path) -> bytes:
+    """The secret, read again whenever the file was replaced or written to."""
+    status = os.stat(path)
+    identity = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size)
+    known = _read_before.get(str(path))
+    if known is not None and known[0] == identity:
+        return known[1]
     data = path.read_bytes()
     if len(data) != SECRET_SIZE:
         raise SecretKeyError(
             f"{path} holds {len(data)} bytes, not a {SECRET_SIZE}-byte pypidesk secret; "
             "restore it from a backup (deleting it invalidates every API token)."
         )
+    _read_before[str(path)] = (identity, data)
     return data

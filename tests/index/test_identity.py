@@ -73,7 +73,7 @@ def use(
         if project_name is not None:
             query = select(Project).where(Project.normalized_name == project_name)
             project = session.scalars(query).one()
-        check_token(session, settings, identity, project=project, permission=permission)
+        check_token(settings, identity, project=project, permission=permission)
         return identity
 
 
@@ -117,7 +117,7 @@ def test_token_round_trip(database: Database, server_settings: ServerSettings, h
     before = dt.datetime.now(dt.UTC)
     with database.write() as session:
         identity = authenticate(session, server_settings, header(raw), allow_password=False)
-        check_token(session, server_settings, identity, project=None)
+        check_token(server_settings, identity, project=None)
         assert identity.user.username == "alice"
         assert identity.token is not None
         assert identity.token.name == "t"
@@ -233,7 +233,7 @@ def test_password_identity_when_allowed(
         assert identity.user.username == "Alice"
         assert identity.token is None
         # Nothing to check for a password: the caller's role check decides.
-        check_token(session, server_settings, identity, project=None, permission="manage")
+        check_token(server_settings, identity, project=None, permission="manage")
 
 
 @pytest.mark.parametrize(
@@ -437,7 +437,7 @@ def test_identity_without_its_macaroon_is_refused(
         token = session.scalars(select(ApiToken)).one()
         identity = Identity(user=token.user, token=token)
         with pytest.raises(TokenScopeError, match="signatures do not match"):
-            check_token(session, server_settings, identity, project=None)
+            check_token(server_settings, identity, project=None)
 
 
 # --- what a leaked database gives away ------------------------------------------------

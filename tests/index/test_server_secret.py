@@ -1,4 +1,5 @@
 import multiprocessing
+import os
 import stat
 from pathlib import Path
 
@@ -57,3 +58,35 @@ def test_a_damaged_secret_is_refused_not_replaced(tmp_path: Path) -> None:
     with pytest.raises(SecretKeyError, match=r"holds 5 bytes, not a 32-byte pypidesk secret"):
         load_or_create_secret(path)
     assert path.read_bytes() == b"short"
+
+
+def test_a_replaced_secret_is_read_again(tmp_path: Path) -> None:
+    """Restoring a backup of the secret takes effect without a restart."""
+    path = tmp_path / "secret.key"
+    first = load_or_create_secret(path)
+    backup = tmp_path / "backup.key"
+    backup.write_bytes(b"b" * SECRET_SIZE)
+    backup.replace(path)
+    assert load_or_create_secret(path) == b"b" * SECRET_SIZE != first
+    # Written over in place, same size: the modification time tells.
+    with path.open("r+b") as handle:
+        handle.write(b"c" * SECRET_SIZE)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert load_or_create_secret(path) == b"c" * SECRET_SIZE
+
+
+def test_a_secret_read_before_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "secret.key"
+    secret = load_or_create_secret(path)
+    reads: list[Path] = []
+    real_read_bytes = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        reads.append(self)
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    assert load_or_create_secret(path) == secret
+    assert reads == []

@@ -127,7 +127,7 @@ def check_manage(
     call_settings: ServerSettings, session: Session, identity: Identity, project: Project | None
 ) -> None:
     try:
-        check_token(session, call_settings, identity, project=project, permission="manage")
+        check_token(call_settings, identity, project=project, permission="manage")
     except TokenScopeError as exc:
         raise ApiError(403, exc.message, "token_scope") from exc
 

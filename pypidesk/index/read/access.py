@@ -104,9 +104,7 @@ class ReadGuard:
                 token = identity.token
                 # Any permission of the token grants reading.
                 permission = token.permissions[0] if token and token.permissions else "upload"
-                check_token(
-                    session, self._settings, identity, project=project, permission=permission
-                )
+                check_token(self._settings, identity, project=project, permission=permission)
             except (AuthenticationError, TokenScopeError) as error:
                 return unauthorized(error.message)
         with self._lock:

@@ -199,7 +199,7 @@ def _identify(
 
     def check_scope(project: ProjectRecord) -> None:
         try:
-            check_token(records.session, settings, identity, project=project)
+            check_token(settings, identity, project=project)
         except TokenScopeError as exc:
             raise UploadError(403, exc.message) from None
 
