@@ -259,6 +259,9 @@ def main() -> int:
         results = {}
         for name in names:
             print(f"measuring {name} ...", flush=True)
+            # The 200 MB just generated (or the last server's files) would
+            # otherwise be written back to disk during the measurement.
+            os.sync()
             results[name] = measure(name, work, small, big, huge)
             print(f"  {results[name]}", flush=True)
     print()
