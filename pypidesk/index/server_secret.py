@@ -50,7 +50,7 @@ def load_or_create_secret(path: Path) -> bytes:
 
 def _read(path: Path) -> bytes:
     """The secret, read again whenever the file was replaced or written to."""
-    status = os.stat(path)
+    status = path.stat()
     identity = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size)
     known = _read_before.get(str(path))
     if known is not None and known[0] == identity:

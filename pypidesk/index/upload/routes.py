@@ -15,7 +15,6 @@ import functools
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pymacaroons import Macaroon
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from pypidesk.index.db.engine import Database
@@ -42,6 +41,7 @@ from pypidesk.index.upload.records import (
     from_json,
 )
 from pypidesk.index.upload.service import Uploader, flags_error, store_upload
+from pypidesk.index.upload.threads import in_upload_thread
 
 router = APIRouter()
 
@@ -103,7 +103,9 @@ async def upload(request: Request) -> Response:
     authorization = request.headers.get("authorization")
     refused = None
     if _content_length(request) > PRECHECK_ABOVE:
-        refused = await run_in_threadpool(_admission, database, settings, authorization)
+        refused = await in_upload_thread(
+            functools.partial(_admission, database, settings, authorization)
+        )
 
     def open_content():
         return storage.incoming(settings.max_file_size) if refused is None else None
@@ -114,23 +116,23 @@ async def upload(request: Request) -> Response:
     if received.content is not None and received.error is None:
         received.content.sync_in_background()
     try:
-        action = request.query_params.get(":action") or received.first(":action")
+        # Clients send the action in the form; parse a query string only if any.
+        action = (request.scope["query_string"] and request.query_params.get(":action")) or (
+            received.first(":action")
+        )
         if action != "file_upload":
             return _other_action(action)
         problem = refused or received.error
         if problem is not None:
             return ReasonResponse(problem.status, problem.message)
-        result = await run_in_threadpool(
-            store_upload,
-            database,
-            settings,
-            received,
-            functools.partial(
-                _identify,
-                settings=settings,
-                authorization=authorization,
-                ip_address=request.client.host if request.client else None,
-            ),
+        identify = functools.partial(
+            _identify,
+            settings=settings,
+            authorization=authorization,
+            ip_address=request.client.host if request.client else None,
+        )
+        result = await in_upload_thread(
+            functools.partial(store_upload, database, settings, received, identify)
         )
         if result.status == 200:
             return Response(status_code=200)
