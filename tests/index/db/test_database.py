@@ -39,7 +39,7 @@ def test_upgrade_twice_is_a_no_op(database: Database, data_dir: Path) -> None:
 def test_a_database_from_the_first_release_is_upgraded_in_place(
     database_url: str, data_dir: Path
 ) -> None:
-    """0001 -> head keeps the rows; 0002 adds the prohibited-names list."""
+    """0001 -> head keeps the rows; later revisions add a table and indexes."""
     from alembic import command
 
     database = Database.from_url(database_url)
@@ -55,6 +55,10 @@ def test_a_database_from_the_first_release_is_upgraded_in_place(
         assert "prohibited_project_names" not in inspect(database.engine).get_table_names()
         upgrade(database.engine, data_dir)
         assert "prohibited_project_names" in inspect(database.engine).get_table_names()
+        indexes = inspect(database.engine).get_indexes("files")
+        assert {"ix_files_release_id": ["release_id"]}.items() <= {
+            index["name"]: index["column_names"] for index in indexes
+        }.items()
         with database.read() as session:
             assert session.scalar(select(JournalEntry.name)) == "spam"
     finally:
@@ -135,3 +139,23 @@ def test_migrations_match_the_models(database: Database) -> None:
     with database.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("files", "release_id"), ("roles", "project_id"), ("role_invitations", "project_id")],
+)
+def test_lookups_by_parent_do_not_scan_the_table(data_dir: Path, table: str, column: str) -> None:
+    """A release's files are read for every page that lists them, by release."""
+    database = Database.from_url(f"sqlite:///{data_dir / 'plans.sqlite3'}")
+    try:
+        upgrade(database.engine, data_dir)
+        with database.read() as session:
+            plan = session.execute(
+                text(f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE {column} = 1")  # noqa: S608
+            ).all()
+        assert [row[3] for row in plan] == [
+            f"SEARCH {table} USING INDEX ix_{table}_{column} ({column}=?)"
+        ]
+    finally:
+        database.dispose()
