@@ -375,18 +375,23 @@ def test_one_refill_at_a_time(tmp_path: Path) -> None:
     assert len(storage._spares) == SPARE_FILES
 
 
+def _refuse_tmpfile(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """Make ``O_TMPFILE`` opens fail with ``code``, as a full disk or another filesystem would."""
+    real_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            raise OSError(code, os.strerror(code))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+
+
 def test_a_failed_refill_is_met_again_on_use(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     storage = LocalFileStorage(tmp_path / "packages")
-    real_open = os.open
-
-    def full_disk(path, flags, *args, **kwargs):
-        if flags & os.O_TMPFILE == os.O_TMPFILE:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", full_disk)
+    _refuse_tmpfile(monkeypatch, errno.ENOSPC)
     storage.refill_spares()
     assert list(storage._spares) == []
     with pytest.raises(OSError, match="No space left"):
@@ -426,14 +431,7 @@ def test_without_o_tmpfile_scratch_files_are_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Filesystems without O_TMPFILE (some network ones) refuse it with EOPNOTSUPP."""
-    real_open = os.open
-
-    def no_tmpfile(path, flags, *args, **kwargs):
-        if flags & os.O_TMPFILE == os.O_TMPFILE:
-            raise OSError(errno.EOPNOTSUPP, "Operation not supported")
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", no_tmpfile)
+    _refuse_tmpfile(monkeypatch, errno.EOPNOTSUPP)
     storage = LocalFileStorage(tmp_path / "packages")
     incoming = storage.incoming(10**6)
     assert incoming._named is not None
