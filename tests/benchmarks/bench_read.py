@@ -2,7 +2,7 @@
 
 Not collected by pytest. Run from the repository root:
 
-    PYTHONPATH=$PWD /work/venv/bin/python tests/benchmarks/bench_read.py [--workers N]
+    PYTHONPATH=$PWD .venv/bin/python tests/benchmarks/bench_read.py [--workers N]
 
 Needs ``wrk`` and ``nginx`` (apt-get install -y wrk nginx) and, for the
 pypiserver column, a venv with pypiserver 2.x, gunicorn and gevent:
