@@ -34,10 +34,10 @@ TMP_DIR_NAME = ".tmp"
 # bytes, so the fsync before the commit only has the tail left to flush.
 WRITEBACK_EVERY = 16 * 1024 * 1024
 _writeback = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pypidesk-writeback")
-# Anonymous scratch files kept open ahead of need. Creating an inode costs
-# 0.3-0.7 ms of kernel time on the ext4 volumes measured here, twice per
-# upload (the file, its metadata); made in the background between requests,
-# it is off the upload's path.
+# Anonymous scratch files kept open ahead of need. Creating an inode can cost
+# 0.3-0.7 ms of kernel time on ext4 (for minutes after mass deletions), twice
+# per upload (the file, its metadata); each upload's background job makes the
+# next ones while the upload is checked, off its path.
 SPARE_FILES = 2
 FILE_KIND = "file"
 METADATA_KIND = "metadata"
