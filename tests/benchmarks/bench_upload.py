@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -125,6 +126,12 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def client_cpu_seconds() -> float:
+    """User and system CPU of this script's finished children (the twine runs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def twine_upload(server: Server, files: list[Path], token: str, home: Path) -> float:
@@ -227,8 +234,11 @@ def measure(name: str, work: Path, small: list[Path], big: list[Path], huge: Pat
     try:
         figures["idle_rss_mib"] = server.rss_kib() / 1024
         user, system = server.cpu_seconds()
+        client = client_cpu_seconds()
         elapsed = twine_upload(server, small, token, home)
         figures["files_per_s"] = len(small) / elapsed
+        # twine's own CPU per file grows while it waits for answers (see latency_probe).
+        figures["client_ms_per_file"] = (client_cpu_seconds() - client) / len(small) * 1000
         # Server CPU per small file: steadier than the rate on a shared machine,
         # and the system part shows the filesystem's share (see the docstring).
         user_after, system_after = server.cpu_seconds()
@@ -339,7 +349,8 @@ def main() -> int:
         )
         print(
             f"pypidesk CPU per small file: user {p['user_ms_per_file']:.2f} ms, "
-            f"system {p['system_ms_per_file']:.2f} ms"
+            f"system {p['system_ms_per_file']:.2f} ms; twine's: "
+            f"{p['client_ms_per_file']:.2f} ms (against discard {d['client_ms_per_file']:.2f})"
         )
         # Milliseconds each upload takes beyond the client's own cycle.
         added = statistics.median(1000 / mine - 1000 / theirs for theirs, mine in pairs)
@@ -353,11 +364,14 @@ def main() -> int:
             f"pypidesk RSS growth while receiving 100 MB: {growth:.1f} MiB (target <= 30); "
             f"idle after: {p['idle_rss_after_mib']:.1f} MiB (target <= 80)"
         )
-    if probes and "discard" in results:
+    if probes and "discard" in rounds:
         print()
-        for busy, rate in probes.items():
-            share = rate / results["discard"]["files_per_s"]
-            print(f"discard server busy {busy:.0f} ms per upload: {rate:.1f} files/s, {share:.0%}")
+        for busy, (rate, client_ms) in probes.items():
+            share = rate / statistics.median(rounds["discard"])
+            print(
+                f"discard server busy {busy:.0f} ms per upload: {rate:.1f} files/s, {share:.0%}; "
+                f"twine CPU {client_ms:.2f} ms per file"
+            )
     return 0
 
 
@@ -389,7 +403,7 @@ def small_rate(name: str, work: Path, small: list[Path], run: int) -> float:
         server.stop()
 
 
-def latency_probe(work: Path, small: list[Path]) -> dict[float, float]:
+def latency_probe(work: Path, small: list[Path]) -> dict[float, tuple[float, float]]:
     """Small-file rates of servers that cost a fixed time per upload and nothing else.
 
     The share of the discard rate the upload target asks for is a budget of
@@ -405,7 +419,9 @@ def latency_probe(work: Path, small: list[Path]) -> dict[float, float]:
         print(f"measuring a discard server busy {busy_ms:.0f} ms per upload ...", flush=True)
         server, token = start("discard", work, busy_ms)
         try:
-            rates[busy_ms] = len(small) / twine_upload(server, small, token, home)
+            client = client_cpu_seconds()
+            rate = len(small) / twine_upload(server, small, token, home)
+            rates[busy_ms] = rate, (client_cpu_seconds() - client) / len(small) * 1000
         finally:
             server.stop()
     return rates
