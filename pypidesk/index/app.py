@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from pypidesk import __version__
 from pypidesk.index import api, health
+from pypidesk.index.db.checkpoint import CHECKPOINT_DELAY
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.idle import trim_allocator
@@ -24,7 +25,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        database = Database.from_url(settings.resolved_database_url)
+        database = Database.from_url(
+            settings.resolved_database_url, checkpoint_delay=CHECKPOINT_DELAY
+        )
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
         app.state.storage = open_storage(settings, database)

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from pypidesk.index.db.checkpoint import BackgroundCheckpointer
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -48,15 +50,25 @@ def make_engine(url: str) -> Engine:
 class Database:
     """The records of one server process: a writer and a reader session factory."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, checkpoint_delay: float | None = None) -> None:
+        """``checkpoint_delay``: move SQLite's WAL checkpoints to a thread (the server does).
+
+        Pass it before the engine has made a connection: only connections
+        made afterwards leave the checkpoints to that thread.
+        """
         self.engine = engine
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._read_engine = engine.execution_options(pypidesk_readonly=True)
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+        self.checkpointer = (
+            BackgroundCheckpointer(engine, checkpoint_delay)
+            if checkpoint_delay is not None and engine.dialect.name == "sqlite"
+            else None
+        )
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, *, checkpoint_delay: float | None = None) -> Database:
+        return cls(make_engine(url), checkpoint_delay=checkpoint_delay)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
@@ -83,4 +95,6 @@ class Database:
             yield connection
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
