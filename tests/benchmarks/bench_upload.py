@@ -316,7 +316,7 @@ def main() -> int:
         for run in range(1, args.rounds):
             for name, rates in rounds.items():
                 print(f"round {run + 1}: {name} small files ...", flush=True)
-                rates.append(small_rate(name, work, small, run))
+                rates.append(small_run(name, work, small, run)[0])
         probes = latency_probe(work, small) if args.latency_probe else {}
     print()
     print(f"{'server':<12} {'files/s':>8} {'MB/s 50MB':>10} {'RSS idle':>9} "
@@ -392,13 +392,17 @@ def file_creation_us(work: Path, count: int = 300) -> float:
     return statistics.median(times) * 1e6
 
 
-def small_rate(name: str, work: Path, small: list[Path], run: int) -> float:
-    """Small files per second in one twine run against a new server."""
+def small_run(
+    name: str, work: Path, small: list[Path], run: int = 0, busy_ms: float = 0.0
+) -> tuple[float, float]:
+    """One twine run of the small files against a new server: files/s, twine's CPU ms per file."""
     home = work / "home"
     home.mkdir(exist_ok=True)
-    server, token = start(name, work, run=run)
+    server, token = start(name, work, busy_ms, run)
     try:
-        return len(small) / twine_upload(server, small, token, home)
+        client = client_cpu_seconds()
+        rate = len(small) / twine_upload(server, small, token, home)
+        return rate, (client_cpu_seconds() - client) / len(small) * 1000
     finally:
         server.stop()
 
@@ -412,18 +416,10 @@ def latency_probe(work: Path, small: list[Path]) -> dict[float, tuple[float, flo
     an idle CPU is slow to wake), which is why the budget is smaller than the
     arithmetic of the discard rate suggests.
     """
-    home = work / "home"
-    home.mkdir(exist_ok=True)
     rates = {}
     for busy_ms in (1.0, 2.0, 3.0):
         print(f"measuring a discard server busy {busy_ms:.0f} ms per upload ...", flush=True)
-        server, token = start("discard", work, busy_ms)
-        try:
-            client = client_cpu_seconds()
-            rate = len(small) / twine_upload(server, small, token, home)
-            rates[busy_ms] = rate, (client_cpu_seconds() - client) / len(small) * 1000
-        finally:
-            server.stop()
+        rates[busy_ms] = small_run("discard", work, small, busy_ms=busy_ms)
     return rates
 
 

@@ -227,6 +227,17 @@ def test_placing_into_an_existing_directory(storage: LocalFileStorage) -> None:
     ]
 
 
+def _store(storage: LocalFileStorage, data: bytes, filename: str) -> str:
+    """Receive ``data`` the way an accepted upload does; its storage path."""
+    incoming = storage.incoming(10**6)
+    incoming.write(data)
+    incoming.sync_in_background()
+    path = storage_path(incoming.finish().blake2_256, filename)
+    incoming.stage()
+    incoming.commit(path)
+    return path
+
+
 def _directories(storage: LocalFileStorage) -> list[Path]:
     return sorted(p for p in storage.root.rglob("*") if p.is_dir() and TMP_DIR_NAME not in p.parts)
 
@@ -253,12 +264,7 @@ def test_the_final_directory_is_made_while_the_upload_is_checked(
 
 
 def test_a_refused_upload_leaves_no_directory(storage: LocalFileStorage) -> None:
-    kept = storage.incoming(10**6)
-    kept.write(b"kept")
-    kept.sync_in_background()
-    kept.stage()
-    kept_path = storage_path(kept.finish().blake2_256, "k-1.0.tar.gz")
-    kept.commit(kept_path)
+    kept_path = _store(storage, b"kept", "k-1.0.tar.gz")
     before = _directories(storage)
     # Same first two levels as the kept file: only the new levels go again.
     refused = storage.incoming(10**6)
@@ -271,12 +277,7 @@ def test_a_refused_upload_leaves_no_directory(storage: LocalFileStorage) -> None
 
 
 def test_a_directory_shared_with_a_stored_file_stays(storage: LocalFileStorage) -> None:
-    stored = storage.incoming(10**6)
-    stored.write(DATA)
-    stored.sync_in_background()
-    path = storage_path(stored.finish().blake2_256, "x-1.0.tar.gz")
-    stored.stage()
-    stored.commit(path)
+    path = _store(storage, DATA, "x-1.0.tar.gz")
     again = storage.incoming(10**6)
     again.write(DATA)
     again.sync_in_background()  # the directory exists: nothing is made
@@ -417,12 +418,7 @@ def test_a_refused_twin_leaves_the_stored_file_in_place(storage: LocalFileStorag
     refused._wait_for_writeback()
     assert refused._directory is not None
     refused._directory.result()
-    accepted = storage.incoming(10**6)
-    accepted.write(DATA)
-    accepted.sync_in_background()
-    path = storage_path(accepted.finish().blake2_256, "x-1.0.tar.gz")
-    accepted.stage()
-    accepted.commit(path)
+    path = _store(storage, DATA, "x-1.0.tar.gz")
     refused.discard()
     assert (storage.root / path).read_bytes() == DATA
 
