@@ -1,9 +1,11 @@
 """The client's exceptions; each message is a sentence a user can act on.
 
 ClientError
-├── IndexUnreachableError   no HTTP answer at all (refused, timeout, DNS)
-├── IndexHTTPError          an answer, but not the one expected (carries the status)
-└── LocalIndexError         the bundled local index could not be started
+├── IndexUnreachableError       no HTTP answer at all (refused, timeout, DNS)
+├── IndexHTTPError              an answer, but not the one expected (carries the status)
+│   ├── AuthenticationError     401/403: the credentials are missing, wrong or not enough
+│   └── NotFoundError           404: the project, release or endpoint is not there
+└── LocalIndexError             the bundled local index could not be started
 """
 
 from __future__ import annotations
@@ -24,11 +26,21 @@ class IndexUnreachableError(ClientError):
 
 
 class IndexHTTPError(ClientError):
+    """The index answered with an error; :attr:`message` is the server's own text."""
+
     def __init__(self, url: str, status_code: int, message: str) -> None:
         self.url = url
         self.status_code = status_code
         self.message = message
         super().__init__(f"The index at {url} answered {status_code}: {message}")
+
+
+class AuthenticationError(IndexHTTPError):
+    """401 or 403: sign in again, or use a token with more scope."""
+
+
+class NotFoundError(IndexHTTPError):
+    """404: nothing at that URL on this index."""
 
 
 class LocalIndexError(ClientError):
