@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pypidesk import __version__
-from pypidesk.admin_cli import add_admin_parser, run_admin
+from pypidesk.index.admin.cli import add_admin_parser, run_admin
 from pypidesk.paths import default_data_dir
 
 EXIT_USAGE = 2
@@ -137,7 +137,7 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from pypidesk.index.server import run_server  # noqa: PLC0415 - keep `--help` fast
+    from pypidesk.index.serving.server import run_server  # noqa: PLC0415 - keep `--help` fast
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
 
     data_dir = args.data_dir or default_data_dir()

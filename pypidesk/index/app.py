@@ -1,22 +1,68 @@
-"""The ASGI application: one function that wires settings, records and routes."""
+"""The ASGI application, assembled in this one module.
+
+:func:`create_app` wires settings, records and routes. :class:`IndexApp` puts
+the two hot paths in front of FastAPI: reads (:mod:`pypidesk.index.read.routes`)
+and uploads (:func:`pypidesk.index.upload.routes.upload_endpoint`); everything
+else (the maintainer API, health, the upload help page) is FastAPI's.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 
 from pypidesk import __version__
-from pypidesk.index import api, health
+from pypidesk.index import api
 from pypidesk.index.db.checkpoint import CHECKPOINT_DELAY
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
-from pypidesk.index.idle import trim_allocator
-from pypidesk.index.read.asgi import IndexApp
+from pypidesk.index.read.http import Receive, Scope, Send
+from pypidesk.index.read.routes import ReadSide
+from pypidesk.index.serving import health
+from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.routes import upload_endpoint
 from pypidesk.index.upload.startup import open_storage
+
+UPLOAD_PATH = "/legacy/"
+
+
+class IndexApp(FastAPI):
+    """FastAPI with the read side and the upload endpoint in front of it.
+
+    A read or an upload then costs none of FastAPI's per-request work (its
+    middlewares, routing, telemetry checks); everything else passes through
+    unchanged.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._read_side = ReadSide(functools.partial(FastAPI.__call__, self))
+        self.idle = IdleReleaser()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # What Starlette would set; the read side finds the app's state there.
+        scope["app"] = self
+        if scope["type"] != "http":
+            await self._read_side(scope, receive, send)
+            return
+        self.idle.begin()
+        try:
+            if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
+                await upload_endpoint(scope, receive, send)
+            else:
+                await self._read_side(scope, receive, send)
+        finally:
+            self.idle.end()
+
+    def close_read_connection(self) -> None:
+        """Close the read side's serial-check connection (reopened on the next read)."""
+        self._read_side.close_connection()
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -45,7 +91,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
-    # in front of FastAPI's middlewares and routing; see pypidesk.index.read.asgi.
+    # in front of FastAPI's middlewares and routing; see IndexApp below.
     index = app = IndexApp(
         title="pypidesk index",
         version=__version__,

@@ -266,7 +266,7 @@ def measure(name: str, work: Path, small: list[Path], big: list[Path], huge: Pat
         figures["peak_rss_100mb_mib"] = max(peak) / 1024
         figures["rss_just_after_mib"] = server.rss_kib() / 1024
         # Idle means after a rest: pypidesk gives memory back once it has had
-        # no request for 2 s (pypidesk.index.idle); both figures are printed.
+        # no request for 2 s (pypidesk.index.serving.idle); both figures are printed.
         time.sleep(IDLE_SECONDS)
         figures["idle_rss_after_mib"] = server.rss_kib() / 1024
     finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pypidesk.index import accounts
+from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
 from tests.e2e import installers

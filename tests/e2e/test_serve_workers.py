@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from pypidesk.cli import main
+from pypidesk.index.serving.workers import settings_from_json, settings_to_json
 from pypidesk.index.settings import ServerSettings
-from pypidesk.index.workers import settings_from_json, settings_to_json
 from tests.conftest import LiveServer
 from tests.index import factories
 

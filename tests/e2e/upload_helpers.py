@@ -11,10 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pypidesk.index import accounts, caveats
+from pypidesk.index.auth import caveats
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import ApiToken, Project
+from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from tests.index.upload.dists import Dist
 

@@ -7,10 +7,10 @@ import functools
 from packaging.utils import canonicalize_name
 from sqlalchemy.orm import Session
 
+from pypidesk.index.auth.passwords import hash_password
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import Project, User
-from pypidesk.index.passwords import hash_password
 from pypidesk.index.settings import ServerSettings
 
 PASSWORD = "correct horse battery"

@@ -2,7 +2,7 @@
 
 Until the upload endpoint exists, read-side tests build what an upload would
 leave behind: rows inserted through the ORM, journal entries through
-:func:`pypidesk.index.journal.record`, and real wheel/sdist bytes at the
+:func:`pypidesk.index.records.journal.record`, and real wheel/sdist bytes at the
 content-addressed storage path, with the wheel's METADATA beside it.
 """
 
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import File, Project, Release, Role, User
-from pypidesk.index.journal import record
+from pypidesk.index.records.journal import record
 from pypidesk.index.settings import ServerSettings
 
 

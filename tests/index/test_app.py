@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from pypidesk.index.app import create_app
 from pypidesk.index.db.engine import Database
-from pypidesk.index.dependencies import get_database, get_settings
+from pypidesk.index.serving.dependencies import get_database, get_settings
 from pypidesk.index.settings import ServerSettings
 
 

@@ -2,7 +2,7 @@
 
 Documented by the app's ``/openapi.json``. Routes are thin: they authenticate
 (:mod:`.calls`), call one service function from ``pypidesk.index.manage`` or
-``pypidesk.index.accounts`` inside one write transaction, and turn the result
+``pypidesk.index.records.accounts`` inside one write transaction, and turn the result
 into a pydantic model. Errors are ``{"message": ..., "code": ...}``.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from pypidesk.index.api import account, errors, projects, ratelimit, tokens
+from pypidesk.index.api import account, errors, projects, ratelimit, token_routes
 from pypidesk.index.api.common import router_options
 
 PREFIX = "/api/v1"
@@ -20,5 +20,5 @@ def install(app: FastAPI) -> None:
     """Add the API's routes, its error shape and its sign-in rate limiter to ``app``."""
     app.state.login_limiter = ratelimit.FailureLimiter()
     errors.install(app, PREFIX)
-    for module in (account, tokens, projects):
+    for module in (account, token_routes, projects):
         app.include_router(module.router, prefix=PREFIX, **router_options())

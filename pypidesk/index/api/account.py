@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from pypidesk.index import accounts, flags
 from pypidesk.index.api import schemas, views
 from pypidesk.index.api.calls import (
     Call,
@@ -21,13 +20,19 @@ from pypidesk.index.api.calls import (
 from pypidesk.index.api.common import AUTHENTICATED
 from pypidesk.index.api.errors import ApiError
 from pypidesk.index.api.ratelimit import FailureLimiter
+from pypidesk.index.auth.identity import AuthenticationError, authenticate
+from pypidesk.index.auth.passwords import hash_password, verify_password
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, User, utcnow
-from pypidesk.index.events import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, account_history, record_event
-from pypidesk.index.identity import AuthenticationError, authenticate
 from pypidesk.index.manage import roles
 from pypidesk.index.manage.context import as_utc
-from pypidesk.index.passwords import hash_password, verify_password
+from pypidesk.index.records import accounts, flags
+from pypidesk.index.records.events import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    account_history,
+    record_event,
+)
 from pypidesk.index.settings import ServerSettings
 
 router = APIRouter(tags=["account"])

@@ -18,13 +18,9 @@ from collections.abc import Iterator
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from pypidesk.index import flags
 from pypidesk.index.api.errors import ApiError
 from pypidesk.index.api.ratelimit import FailureLimiter
-from pypidesk.index.db.engine import Database
-from pypidesk.index.db.models import Project
-from pypidesk.index.events import record_event
-from pypidesk.index.identity import (
+from pypidesk.index.auth.identity import (
     TOKEN_USERNAME,
     AuthenticationError,
     Identity,
@@ -32,8 +28,12 @@ from pypidesk.index.identity import (
     authenticate,
     check_token,
 )
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.models import Project
 from pypidesk.index.manage.context import Actor, Context
 from pypidesk.index.manage.lookup import get_project
+from pypidesk.index.records import flags
+from pypidesk.index.records.events import record_event
 from pypidesk.index.settings import ServerSettings
 
 # Tells clients (and the OpenAPI reader) which schemes the API takes.

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from pypidesk.index.api import schemas, views
 from pypidesk.index.api.calls import authenticated
 from pypidesk.index.api.common import AUTHENTICATED
-from pypidesk.index.events import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, project_history
 from pypidesk.index.manage import releases, roles
 from pypidesk.index.manage.lookup import require_collaborator
+from pypidesk.index.records.events import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, project_history
 
 router = APIRouter(tags=["projects"], dependencies=AUTHENTICATED)
 

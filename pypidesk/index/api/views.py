@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from pypidesk.index.api import schemas
 from pypidesk.index.db.models import ApiToken, Event, Project, Release, RoleInvitation, User
-from pypidesk.index.events import EventPage
 from pypidesk.index.manage.context import as_utc
+from pypidesk.index.records.events import EventPage
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

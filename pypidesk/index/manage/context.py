@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pypidesk.index import flags
 from pypidesk.index.db.models import Event, JournalEntry, Project, User
-from pypidesk.index.events import record_event
-from pypidesk.index.journal import record
 from pypidesk.index.manage.errors import DisabledError
+from pypidesk.index.records import flags
+from pypidesk.index.records.events import record_event
+from pypidesk.index.records.journal import record
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:

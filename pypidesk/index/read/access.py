@@ -22,14 +22,14 @@ from collections.abc import Callable
 from packaging.utils import canonicalize_name
 from sqlalchemy import Connection, select
 
-from pypidesk.index.db.engine import Database
-from pypidesk.index.db.models import File, Project, Release
-from pypidesk.index.identity import (
+from pypidesk.index.auth.identity import (
     AuthenticationError,
     TokenScopeError,
     authenticate,
     check_token,
 )
+from pypidesk.index.db.engine import Database
+from pypidesk.index.db.models import File, Project, Release
 from pypidesk.index.read.http import Message, Page, Send, text_page
 from pypidesk.index.settings import ServerSettings
 

@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import utcnow
-from pypidesk.index.journal import JOURNAL_LOCK_KEY
+from pypidesk.index.records.journal import JOURNAL_LOCK_KEY
 
 # SQLAlchemy's SQLite DATETIME storage format (it drops the zone; times are UTC).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -122,7 +122,7 @@ class UserRecord:
 
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """An API token's row: what :func:`pypidesk.index.identity.check_token` reads."""
+    """An API token's row: what :func:`pypidesk.index.auth.identity.check_token` reads."""
 
     id: str
     name: str
@@ -195,7 +195,7 @@ class UploadRecords:
         return json.dumps(value)
 
     def lock_journal(self) -> None:
-        """What :func:`pypidesk.index.journal.lock_journal` does, on this connection."""
+        """What :func:`pypidesk.index.records.journal.lock_journal` does, on this connection."""
         if self.postgres:
             self._driver.execute("SELECT pg_advisory_xact_lock(%s)", (JOURNAL_LOCK_KEY,))
 

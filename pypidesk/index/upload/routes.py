@@ -17,8 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from pymacaroons import Macaroon
 from starlette.types import Receive, Scope, Send
 
-from pypidesk.index.db.engine import Database
-from pypidesk.index.identity import (
+from pypidesk.index.auth.identity import (
     AuthenticationError,
     Identity,
     TokenScopeError,
@@ -28,7 +27,8 @@ from pypidesk.index.identity import (
     presented_credentials,
     token_id_of,
 )
-from pypidesk.index.reason import ReasonResponse
+from pypidesk.index.db.engine import Database
+from pypidesk.index.serving.reason import ReasonResponse
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import FileStorage
 from pypidesk.index.upload.errors import UploadError
@@ -86,7 +86,7 @@ async def upload_help() -> Response:
 
 
 async def upload_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-    """``POST /legacy/`` as a bare ASGI app, called by :class:`pypidesk.index.read.asgi.IndexApp`.
+    """``POST /legacy/`` as a bare ASGI app, called by :class:`pypidesk.index.app.IndexApp`.
 
     The upload is the one write a client makes by the thousand in a row;
     FastAPI's middleware stack and routing cost more than half a millisecond
@@ -212,7 +212,7 @@ def _identify(
 def _token_identity(
     records: UploadRecords, settings: ServerSettings, macaroon: Macaroon, *, record_use: bool
 ) -> Identity:
-    """What :func:`pypidesk.index.identity.authenticate` finds, in one plain query."""
+    """What :func:`pypidesk.index.auth.identity.authenticate` finds, in one plain query."""
     token_id = token_id_of(macaroon)
     row = None if token_id is None else records.row("token", {"id": token_id})
     if row is None or not row[8]:

@@ -19,10 +19,10 @@ from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name, canonicalize_version
 from sqlalchemy.exc import IntegrityError
 
-from pypidesk.index import flags
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import User, utcnow
-from pypidesk.index.projects import (
+from pypidesk.index.records import flags
+from pypidesk.index.records.projects import (
     MAINTAINER,
     OWNER,
     ProjectCreationError,
@@ -63,14 +63,14 @@ class Uploader:
 
     user: User | UserRecord
     check_scope: Callable[[ProjectRecord], None]
-    # For the project's history (pypidesk.index.events): from where, with which token.
+    # For the project's history (pypidesk.index.records.events): from where, with which token.
     token_name: str | None = None
     ip_address: str | None = None
 
     def event(
         self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: Any
     ) -> None:
-        """What :func:`pypidesk.index.events.record_event` writes, on the upload's connection."""
+        """What :func:`~pypidesk.index.records.events.record_event` writes, on this connection."""
         records.insert(
             "events",
             {
@@ -277,7 +277,7 @@ def _record_file(
 ) -> None:
     """Step 26: a new release, the file row, its registry entry, the project size, the journal.
 
-    The journal lock comes first, as in :func:`pypidesk.index.journal.record`,
+    The journal lock comes first, as in :func:`pypidesk.index.records.journal.record`,
     and the entries' ids follow the order they are written in.
     """
     records.lock_journal()

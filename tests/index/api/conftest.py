@@ -15,11 +15,12 @@ import uvicorn
 from sqlalchemy import select
 
 from pypidesk.client.local_index import find_free_port
-from pypidesk.index import accounts, caveats
 from pypidesk.index.app import create_app
+from pypidesk.index.auth import caveats
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, Project, User
-from pypidesk.index.reason import ReasonHttpToolsProtocol
+from pypidesk.index.records import accounts
+from pypidesk.index.serving.reason import ReasonHttpToolsProtocol
 from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
 from tests.index.account_factories import PASSWORD, make_user, open_database

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pypidesk.index import flags
 from pypidesk.index.db.models import ApiToken, Event
+from pypidesk.index.records import flags
 from tests.index.account_factories import PASSWORD
 from tests.index.api.conftest import Index, basic, bearer, start_index, utc
 

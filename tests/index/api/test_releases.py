@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from pypidesk.index import flags
 from pypidesk.index.db.models import FileRegistry, Release
+from pypidesk.index.records import flags
 from tests.index.account_factories import PASSWORD
 from tests.index.api.conftest import Index, bearer
 from tests.index.manage.factories import snapshot

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select, text
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import MIGRATIONS, alembic_config, head_revision, upgrade
 from pypidesk.index.db.models import Base, JournalEntry, Project
-from pypidesk.index.journal import current_serial, record
+from pypidesk.index.records.journal import current_serial, record
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from pypidesk.index import flags
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import (
     File,
@@ -24,6 +23,7 @@ from pypidesk.index.manage.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from pypidesk.index.records import flags
 from tests.index.manage.factories import (
     Records,
     context,

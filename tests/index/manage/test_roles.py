@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from pypidesk.index import flags
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import Role, RoleInvitation, User, utcnow
 from pypidesk.index.manage import roles
@@ -19,6 +18,7 @@ from pypidesk.index.manage.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from pypidesk.index.records import flags
 from tests.index.manage.factories import (
     Records,
     context,

@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import Project
-from pypidesk.index.read.asgi import base_url
 from pypidesk.index.read.formats import as_utc, iso_time, unix_time
 from pypidesk.index.read.records import ProjectSerial, SerialReader
+from pypidesk.index.read.routes import base_url
 from pypidesk.index.settings import ServerSettings
 from tests.index import factories
 

@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import event, select
 from starlette.testclient import TestClient
 
-from pypidesk.index import accounts, caveats
 from pypidesk.index.app import create_app
+from pypidesk.index.auth import caveats
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken
 from pypidesk.index.read import access
 from pypidesk.index.read.access import ReadGuard
+from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from tests.index import factories
 from tests.index.account_factories import PASSWORD, make_user

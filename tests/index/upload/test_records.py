@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pypidesk.index import accounts, tokens
+from pypidesk.index.auth import macaroons
+from pypidesk.index.auth.passwords import hash_password
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import (
@@ -27,7 +28,7 @@ from pypidesk.index.db.models import (
     Release,
     Role,
 )
-from pypidesk.index.passwords import hash_password
+from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload import routes
@@ -200,9 +201,9 @@ def test_tokens_that_name_no_usable_row_are_refused(setup) -> None:
     assert result.status == 403
     assert result.message.startswith("Invalid or non-existent authentication information.")
 
-    key = tokens.root_key(b"k" * 32, "not-a-uuid", b"")
-    bad_id = tokens.mint("pypidesk", "not-a-uuid", key, [])
-    unknown = tokens.mint("pypidesk", "11111111-2222-4333-8444-555555555555", key, [])
+    key = macaroons.root_key(b"k" * 32, "not-a-uuid", b"")
+    bad_id = macaroons.mint("pypidesk", "not-a-uuid", key, [])
+    unknown = macaroons.mint("pypidesk", "11111111-2222-4333-8444-555555555555", key, [])
     for other in (bad_id, unknown):
         assert other != token
         identify = _identify_with(uploads, _basic("__token__", other))
