@@ -8,8 +8,9 @@ never shown that was not saved.
 
 To add a command: a parser in :func:`add_admin_parser` whose defaults set
 ``admin_handler`` (and optionally ``admin_prepare`` for input that must be
-read before the transaction starts), and its error types in
-:data:`DOMAIN_ERRORS`.
+read before the transaction starts). Its expected failures need no list:
+every one is a :class:`~pypidesk.index.errors.ServerError`, reported on one
+line with exit code 1.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pypidesk.index.admin.commands import add_manage_commands
+from pypidesk.index.errors import RefusedError, ServerError
 from pypidesk.paths import default_data_dir
 
 if TYPE_CHECKING:
@@ -36,17 +38,8 @@ Handler = Callable[["Session", "ServerSettings", argparse.Namespace], str]
 EXIT_FAILED = 1
 
 
-class AdminCommandError(Exception):
+class AdminCommandError(RefusedError):
     """A command that cannot be done; the message is one line that says why."""
-
-
-def _domain_errors() -> tuple[type[Exception], ...]:
-    """Expected failures: reported as one line on stderr with exit code 1."""
-    from pypidesk.index.admin.commands import domain_errors  # noqa: PLC0415
-    from pypidesk.index.auth.server_secret import SecretKeyError  # noqa: PLC0415
-    from pypidesk.index.records.accounts import AccountError  # noqa: PLC0415
-
-    return (AdminCommandError, AccountError, SecretKeyError, *domain_errors())
 
 
 def _positive_int(value: str) -> int:
@@ -137,7 +130,7 @@ def run_admin(args: argparse.Namespace) -> int:
     )
     try:
         output = _run(settings, args)
-    except _domain_errors() as error:
+    except ServerError as error:
         sys.stderr.write(f"pypidesk admin {args.admin_command}: error: {error}\n")
         return EXIT_FAILED
     sys.stdout.write(output + "\n")

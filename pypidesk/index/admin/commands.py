@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from pypidesk.index.records.role_names import ROLE_NAMES
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -27,14 +29,6 @@ FLAG_IDS = (
     "disallow-new-user-registration",
     "disallow-deletion",
 )
-
-
-def domain_errors() -> tuple[type[Exception], ...]:
-    from pypidesk.index.manage.errors import ManageError  # noqa: PLC0415
-    from pypidesk.index.records.flags import UnknownFlagError  # noqa: PLC0415
-    from pypidesk.index.records.projects import ProjectCreationError  # noqa: PLC0415
-
-    return (ManageError, UnknownFlagError, ProjectCreationError)
 
 
 def add_manage_commands(commands: Any) -> None:
@@ -61,7 +55,7 @@ def add_manage_commands(commands: Any) -> None:
     )
     add_role.add_argument("username", metavar="NAME", help="the user")
     add_role.add_argument("project", metavar="PROJECT", help="the project")
-    add_role.add_argument("role", choices=["Owner", "Maintainer"], help="the role")
+    add_role.add_argument("role", choices=ROLE_NAMES, help="the role")
     add_role.set_defaults(admin_handler=_add_role)
 
     revoke = commands.add_parser(

@@ -144,10 +144,8 @@ def register(request: Request, body: schemas.Registration) -> schemas.Account:
             )
         if accounts.find_user(session, body.username) is not None:
             raise ApiError(409, f"User {body.username!r} already exists.", "user_exists")
-        try:
-            user = accounts.create_user(session, body.username, body.email, body.password)
-        except accounts.AccountError as exc:
-            raise ApiError(400, str(exc), "invalid_account") from exc
+        # An AccountError answers 400 "invalid_account" through the API's error handler.
+        user = accounts.create_user(session, body.username, body.email, body.password)
         record_event(
             session, "account:create", username=user.username, ip_address=client_address(request)
         )

@@ -24,7 +24,6 @@ from pypidesk.index.auth.identity import (
     TOKEN_USERNAME,
     AuthenticationError,
     Identity,
-    TokenScopeError,
     authenticate,
     check_token,
 )
@@ -126,10 +125,8 @@ def _identity(
 def check_manage(
     call_settings: ServerSettings, session: Session, identity: Identity, project: Project | None
 ) -> None:
-    try:
-        check_token(call_settings, identity, project=project, permission="manage")
-    except TokenScopeError as exc:
-        raise ApiError(403, exc.message, "token_scope") from exc
+    # A TokenScopeError answers 403 "token_scope" through the API's error handler.
+    check_token(call_settings, identity, project=project, permission="manage")
 
 
 @contextlib.contextmanager

@@ -22,19 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pypidesk.index.api.schemas import ErrorBody
-from pypidesk.index.manage.errors import (
-    ConflictError,
-    ManageError,
-    NotFoundError,
-    PermissionDeniedError,
-)
-
-_STATUS_BY_ERROR: list[tuple[type[ManageError], int]] = [
-    (NotFoundError, 404),
-    (PermissionDeniedError, 403),
-    (ConflictError, 409),
-    (ManageError, 400),
-]
+from pypidesk.index.errors import RefusedError
 
 _CODE_BY_STATUS = {
     400: "bad_request",
@@ -48,7 +36,7 @@ _CODE_BY_STATUS = {
 }
 
 
-class ApiError(Exception):
+class ApiError(RefusedError):
     """A refusal decided in the API layer itself (authentication, rate limit, flags)."""
 
     def __init__(
@@ -58,11 +46,7 @@ class ApiError(Exception):
         code: str,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code
-        self.headers = dict(headers or {})
+        super().__init__(message, status=status, code=code, headers=headers)
 
 
 def error_response(
@@ -73,10 +57,6 @@ def error_response(
         status_code=status,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
-
-
-def status_of(error: ManageError) -> int:
-    return next(status for kind, status in _STATUS_BY_ERROR if isinstance(error, kind))
 
 
 def _validation_message(error: RequestValidationError) -> str:
@@ -108,13 +88,11 @@ def install(app: FastAPI, prefix: str) -> None:
     def ours(request: Request) -> bool:
         return request.url.path.startswith(prefix + "/")
 
-    async def on_api_error(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
+    async def on_refused(_request: Request, exc: Exception) -> Response:
+        # Service refusals (ManageError, AccountError, TokenScopeError...) and
+        # the API's own (ApiError) alike: the class carries status and code.
+        assert isinstance(exc, RefusedError)
         return error_response(exc.status, exc.message, exc.code, exc.headers)
-
-    async def on_manage_error(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ManageError)
-        return error_response(status_of(exc), exc.message, exc.code)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -132,8 +110,7 @@ def install(app: FastAPI, prefix: str) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(request))
         return error_response(exc.status_code, str(exc.detail), code, headers)
 
-    app.add_exception_handler(ApiError, on_api_error)
-    app.add_exception_handler(ManageError, on_manage_error)
+    app.add_exception_handler(RefusedError, on_refused)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 

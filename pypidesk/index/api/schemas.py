@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RoleName = Literal["Owner", "Maintainer"]
+from pypidesk.index.records.role_names import RoleName
+
 Permission = Literal["upload", "manage"]
 
 # Usernames follow PyPI's rule (checked again by the service); passwords are

@@ -25,6 +25,7 @@ from pypidesk.index.auth.caveats import CaveatContext
 from pypidesk.index.auth.passwords import hash_password, verify_password
 from pypidesk.index.auth.server_secret import load_or_create_secret
 from pypidesk.index.db.models import ApiToken, Project, User, utcnow
+from pypidesk.index.errors import RefusedError
 from pypidesk.index.records.accounts import PERMISSIONS, find_user
 from pypidesk.index.settings import ServerSettings
 
@@ -63,20 +64,21 @@ class Identity:
     macaroon: Macaroon | None = dataclasses.field(default=None, repr=False, compare=False)
 
 
-class AuthenticationError(Exception):
+class AuthenticationError(RefusedError):
     """No usable identity; ``message`` is PyPI's 403 text."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    status = 403
+    code = "unauthenticated"
 
 
-class TokenScopeError(Exception):
+class TokenScopeError(RefusedError):
     """The token may not do this; ``message`` is PyPI's "Invalid API Token: ..." text."""
 
+    status = 403
+    code = "token_scope"
+
     def __init__(self, reasons: list[str]) -> None:
-        self.message = "Invalid API Token: " + ", ".join(reasons)
-        super().__init__(self.message)
+        super().__init__("Invalid API Token: " + ", ".join(reasons))
 
 
 def _help(settings: ServerSettings) -> str:

@@ -16,13 +16,15 @@ import os
 import secrets
 from pathlib import Path
 
+from pypidesk.index.errors import ServerError
+
 SECRET_SIZE = 32
 # The secret as last read, by path, with the file's identity then: every
 # token check needs it, and one stat costs less than opening and reading.
 _read_before: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
 
 
-class SecretKeyError(Exception):
+class SecretKeyError(ServerError):
     """The secret file exists but does not hold a secret; tokens cannot be checked."""
 
 

@@ -174,7 +174,7 @@ class Role(Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    role_name: Mapped[str] = mapped_column(String(16))  # "Owner" or "Maintainer"
+    role_name: Mapped[str] = mapped_column(String(16))  # a records.role_names.RoleName
 
     user: Mapped[User] = relationship()
     project: Mapped[Project] = relationship(back_populates="roles")

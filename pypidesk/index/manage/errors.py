@@ -1,4 +1,4 @@
-"""Why a management action was refused, as one exception tree.
+"""Why a management action was refused: the branch of the server's error tree.
 
 ::
 
@@ -9,29 +9,32 @@
     └── ConflictError           the current state forbids it: already invited, sole Owner (409)
 
 ``message`` is one sentence a person can act on; ``code`` is a stable word
-that scripts can match on. The API layer turns the class into a status.
+that scripts can match on; the class sets the HTTP status. The whole tree is
+drawn in :mod:`pypidesk.index.errors`.
 """
 
 from __future__ import annotations
 
+from pypidesk.index.errors import RefusedError
 
-class ManageError(Exception):
+
+class ManageError(RefusedError):
     """A management action refused with a message a person can act on."""
 
+    status = 400
     code = "invalid"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+        super().__init__(message, code=code)
 
 
 class NotFoundError(ManageError):
+    status = 404
     code = "not_found"
 
 
 class PermissionDeniedError(ManageError):
+    status = 403
     code = "forbidden"
 
 
@@ -42,4 +45,5 @@ class DisabledError(PermissionDeniedError):
 
 
 class ConflictError(ManageError):
+    status = 409
     code = "conflict"

@@ -9,10 +9,7 @@ from sqlalchemy.orm import Session
 from pypidesk.index.db.models import File, Project, Release, Role, User
 from pypidesk.index.manage.context import Context
 from pypidesk.index.manage.errors import NotFoundError, PermissionDeniedError
-
-OWNER = "Owner"
-MAINTAINER = "Maintainer"
-ROLE_NAMES = (OWNER, MAINTAINER)
+from pypidesk.index.records.role_names import RoleName
 
 
 def get_project(session: Session, name: str) -> Project:
@@ -72,7 +69,7 @@ def require_owner(ctx: Context, project: Project) -> None:
     if user is None:
         return
     role = role_of(ctx.session, user, project)
-    if role is None or role.role_name != OWNER:
+    if role is None or role.role_name != RoleName.OWNER:
         raise PermissionDeniedError(
             f"Only an Owner of project '{project.name}' can do this.", code="not_owner"
         )

@@ -24,14 +24,13 @@ from pypidesk.index.manage.errors import (
     PermissionDeniedError,
 )
 from pypidesk.index.manage.lookup import (
-    OWNER,
-    ROLE_NAMES,
     get_project,
     get_user,
     require_collaborator,
     require_owner,
     role_of,
 )
+from pypidesk.index.records.role_names import ROLE_NAMES, RoleName
 
 # PyPI's code default for the invitation link's lifetime (token.default.max_age).
 DEFAULT_INVITATION_LIFETIME = dt.timedelta(hours=6)
@@ -46,12 +45,13 @@ class Collaborators:
 def _check_role_name(role_name: str) -> None:
     if role_name not in ROLE_NAMES:
         raise ManageError(
-            f"Unknown role '{role_name}'; use 'Owner' or 'Maintainer'.", code="invalid_role"
+            f"Unknown role '{role_name}'; use '{RoleName.OWNER}' or '{RoleName.MAINTAINER}'.",
+            code="invalid_role",
         )
 
 
 def _sorted_roles(roles: list[Role]) -> list[Role]:
-    return sorted(roles, key=lambda role: (role.role_name != OWNER, role.user.username))
+    return sorted(roles, key=lambda role: (role.role_name != RoleName.OWNER, role.user.username))
 
 
 def is_pending(invitation: RoleInvitation, now: dt.datetime | None = None) -> bool:
@@ -71,7 +71,7 @@ def list_collaborators(ctx: Context, project_name: str) -> Collaborators:
     project = get_project(ctx.session, project_name)
     role = require_collaborator(ctx, project)
     invitations: list[RoleInvitation] = []
-    if role is None or role.role_name == OWNER:
+    if role is None or role.role_name == RoleName.OWNER:
         invitations = [
             invitation
             for invitation in ctx.session.scalars(
@@ -231,8 +231,8 @@ def remove_role(ctx: Context, project_name: str, username: str) -> None:
     if not leaving:
         require_owner(ctx, project)
     role = _role(ctx, project, user)
-    if leaving and role.role_name == OWNER:
-        owners = [r for r in project.roles if r.role_name == OWNER]
+    if leaving and role.role_name == RoleName.OWNER:
+        owners = [r for r in project.roles if r.role_name == RoleName.OWNER]
         if len(owners) == 1:
             raise ConflictError("Cannot remove yourself as Sole Owner", code="sole_owner")
     ctx.session.delete(role)

@@ -23,13 +23,12 @@ from packaging.utils import canonicalize_name
 from sqlalchemy import Connection, select
 
 from pypidesk.index.auth.identity import (
-    AuthenticationError,
-    TokenScopeError,
     authenticate,
     check_token,
 )
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import File, Project, Release
+from pypidesk.index.errors import RefusedError
 from pypidesk.index.read.http import Message, Page, Send, text_page
 from pypidesk.index.settings import ServerSettings
 
@@ -105,7 +104,7 @@ class ReadGuard:
                 # Any permission of the token grants reading.
                 permission = token.permissions[0] if token and token.permissions else "upload"
                 check_token(self._settings, identity, project=project, permission=permission)
-            except (AuthenticationError, TokenScopeError) as error:
+            except RefusedError as error:
                 return unauthorized(error.message)
         with self._lock:
             if len(self._remembered) >= _MAX_REMEMBERED:

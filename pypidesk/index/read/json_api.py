@@ -21,6 +21,7 @@ from pypidesk.index.read.formats import (
     version_key,
 )
 from pypidesk.index.read.http import Page, make_page
+from pypidesk.index.records.role_names import RoleName
 
 _SURROGATE = "max-age=86400, stale-while-revalidate=300, stale-if-error=86400"
 NOT_FOUND = make_page(404, "application/json", b'{"message": "Not Found"}', etag=False)
@@ -124,7 +125,7 @@ def _info(project: Project, release: Release, base: str) -> dict[str, Any]:
 
 
 def _ownership(project: Project) -> dict[str, Any]:
-    roles = sorted(project.roles, key=lambda r: (r.role_name != "Owner", r.user.username))
+    roles = sorted(project.roles, key=lambda r: (r.role_name != RoleName.OWNER, r.user.username))
     return {
         "organization": None,
         "roles": [{"role": r.role_name, "user": r.user.username} for r in roles],

@@ -20,6 +20,7 @@ from pypidesk.index.auth.caveats import Caveat
 from pypidesk.index.auth.passwords import hash_password
 from pypidesk.index.auth.server_secret import load_or_create_secret
 from pypidesk.index.db.models import ApiToken, Project, User
+from pypidesk.index.errors import RefusedError
 from pypidesk.index.settings import ServerSettings
 
 # PyPI's username rule: ASCII letters, digits, ".", "_" and "-", starting and
@@ -38,8 +39,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PERMISSIONS = ("upload", "manage")
 
 
-class AccountError(Exception):
-    """A request about accounts that cannot be done; the message says why."""
+class AccountError(RefusedError):
+    """A request about accounts that cannot be done; the message says why (400)."""
+
+    code = "invalid_account"
 
 
 def create_user(session: Session, username: str, email: str, password: str) -> User:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import AdminFlag
+from pypidesk.index.errors import RefusedError
 
 READ_ONLY = "read-only"
 DISALLOW_NEW_UPLOAD = "disallow-new-upload"
@@ -48,12 +49,13 @@ _MESSAGES: dict[str, str] = {
 _READ_ONLY_MANAGEMENT = "Read-only mode: changes are temporarily disabled. See {help} for details."
 
 
-class UnknownFlagError(ValueError):
-    """A flag id that is not one of :data:`FLAGS`; the message lists the valid ones."""
+class UnknownFlagError(RefusedError, ValueError):
+    """A flag id that is not one of :data:`FLAGS`; the message lists the valid ones (400)."""
+
+    code = "unknown_flag"
 
     def __init__(self, flag_id: str) -> None:
-        self.message = f"Unknown flag '{flag_id}'; choose one of: {', '.join(FLAGS)}."
-        super().__init__(self.message)
+        super().__init__(f"Unknown flag '{flag_id}'; choose one of: {', '.join(FLAGS)}.")
 
 
 def _check(flag_id: str) -> None:

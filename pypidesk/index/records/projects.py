@@ -22,25 +22,23 @@ from pypidesk.index.db.models import (
     User,
     utcnow,
 )
+from pypidesk.index.errors import RefusedError
 from pypidesk.index.records import flags, journal
+from pypidesk.index.records.role_names import RoleName
 from pypidesk.index.records.stdlib_names import is_stdlib_name
 from pypidesk.index.settings import ServerSettings
 
 PROJECT_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 NEW_PROJECTS_PER_HOUR = 20
-OWNER = "Owner"
-MAINTAINER = "Maintainer"
 
 _ULTRA_MAP = str.maketrans({"l": "1", "i": "1", "o": "0", ".": None, "_": None, "-": None})
 
 
-class ProjectCreationError(Exception):
+class ProjectCreationError(RefusedError):
     """A refused registration, with PyPI's HTTP status and text."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(message, status=status)
 
 
 def is_valid_name(name: str) -> bool:
@@ -69,9 +67,7 @@ def create_project(session: Session, settings: ServerSettings, name: str, user: 
     _check_rate_limit(session, user)
     if flags.is_enabled(session, flags.DISALLOW_NEW_PROJECT_REGISTRATION):
         raise ProjectCreationError(
-            403,
-            "New project registration temporarily disabled. "
-            f"See {help_url}#admin-intervention for more information.",
+            403, flags.message(flags.DISALLOW_NEW_PROJECT_REGISTRATION, help_url)
         )
     if not is_valid_name(name):
         raise ProjectCreationError(400, f"The name {name!r} is invalid.")
@@ -103,9 +99,11 @@ def create_project(session: Session, settings: ServerSettings, name: str, user: 
     project = Project(name=name, normalized_name=canonicalize_name(name))
     session.add(project)
     session.flush()
-    session.add(Role(user_id=user.id, project_id=project.id, role_name=OWNER))
+    session.add(Role(user_id=user.id, project_id=project.id, role_name=RoleName.OWNER))
     journal.record(session, project, "create", submitted_by=user.username)
-    journal.record(session, project, f"add {OWNER} {user.username}", submitted_by=user.username)
+    journal.record(
+        session, project, f"add {RoleName.OWNER} {user.username}", submitted_by=user.username
+    )
     return project
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 import functools
 from email.message import Message
 
+from pypidesk.index.errors import RefusedError
+
 DEFAULT_CONTENT_TYPE = "text/x-rst"
 
 
-class DescriptionError(Exception):
-    """The description could not be rendered; ``message`` is PyPI's text."""
+class DescriptionError(RefusedError):
+    """The description could not be rendered; ``message`` is PyPI's text (400)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = "invalid_description"
 
 
 def render(description: str | None, content_type: str | None, help_url: str) -> str | None:

@@ -18,9 +18,7 @@ from pymacaroons import Macaroon
 from starlette.types import Receive, Scope, Send
 
 from pypidesk.index.auth.identity import (
-    AuthenticationError,
     Identity,
-    TokenScopeError,
     check_token,
     invalid_credentials,
     password_identity,
@@ -28,10 +26,10 @@ from pypidesk.index.auth.identity import (
     token_id_of,
 )
 from pypidesk.index.db.engine import Database
+from pypidesk.index.errors import RefusedError
 from pypidesk.index.serving.reason import ReasonResponse
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import FileStorage
-from pypidesk.index.upload.errors import UploadError
 from pypidesk.index.upload.multipart import receive_form
 from pypidesk.index.upload.records import (
     ProjectRecord,
@@ -160,7 +158,7 @@ def _other_action(action: str | None) -> Response:
 
 def _admission(
     database: Database, settings: ServerSettings, authorization: str | None
-) -> UploadError | None:
+) -> RefusedError | None:
     """Steps 1-2 before the body is read: admin flags, then the credentials.
 
     Only a pre-check, so that no file of a refused client is stored; it runs
@@ -169,11 +167,11 @@ def _admission(
     """
     with database.read_connection() as connection:
         records = UploadRecords(connection)
-        refused = flags_error(records, settings)
+        refused: RefusedError | None = flags_error(records, settings)
         if refused is None:
             try:
                 _identify(records, settings, authorization, record_use=False)
-            except UploadError as exc:
+            except RefusedError as exc:
                 refused = exc
         records.close()
     return refused
@@ -188,22 +186,16 @@ def _identify(
     record_use: bool = True,
 ) -> Uploader:
     """Step 2 (credentials) and the token half of step 8, as an :class:`Uploader`."""
-    try:
-        found = presented_credentials(
-            settings, authorization, allow_password=settings.allow_password_uploads
-        )
-        if isinstance(found, tuple):
-            identity = password_identity(records.session, settings, *found)
-        else:
-            identity = _token_identity(records, settings, found, record_use=record_use)
-    except AuthenticationError as exc:
-        raise UploadError(403, exc.message) from None
+    found = presented_credentials(
+        settings, authorization, allow_password=settings.allow_password_uploads
+    )
+    if isinstance(found, tuple):
+        identity = password_identity(records.session, settings, *found)
+    else:
+        identity = _token_identity(records, settings, found, record_use=record_use)
 
     def check_scope(project: ProjectRecord) -> None:
-        try:
-            check_token(settings, identity, project=project)
-        except TokenScopeError as exc:
-            raise UploadError(403, exc.message) from None
+        check_token(settings, identity, project=project)
 
     token_name = None if identity.token is None else identity.token.name
     return Uploader(identity.user, check_scope, token_name=token_name, ip_address=ip_address)

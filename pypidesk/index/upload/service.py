@@ -1,10 +1,12 @@
 """The upload itself: PyPI's validation order, the records, the journal.
 
 :func:`process_upload` runs inside one write transaction after the body has
-been received. It raises :class:`UploadError` with PyPI's status and text
-for the first failed step, :class:`NoChange` for a byte-identical re-upload
-(the caller rolls back and answers 200), or returns the storage path the
-caller moves the file to once the transaction has committed.
+been received. It raises a :class:`~pypidesk.index.errors.RefusedError` (an
+:class:`UploadError`, or the refusal of the auth or records code it calls)
+with PyPI's status and text for the first failed step, :class:`NoChange` for
+a byte-identical re-upload (the caller rolls back and answers 200), or
+returns the storage path the caller moves the file to once the transaction
+has committed.
 """
 
 from __future__ import annotations
@@ -21,17 +23,14 @@ from sqlalchemy.exc import IntegrityError
 
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import User, utcnow
+from pypidesk.index.errors import RefusedError
 from pypidesk.index.records import flags
-from pypidesk.index.records.projects import (
-    MAINTAINER,
-    OWNER,
-    ProjectCreationError,
-    create_project,
-)
+from pypidesk.index.records.projects import create_project
+from pypidesk.index.records.role_names import ROLE_NAMES, RoleName
 from pypidesk.index.settings import GIB, MIB, ServerSettings
 from pypidesk.index.storage import storage_path
 from pypidesk.index.upload import archives, filenames
-from pypidesk.index.upload.description import DescriptionError, render
+from pypidesk.index.upload.description import render
 from pypidesk.index.upload.errors import UploadError, bad_request
 from pypidesk.index.upload.form import (
     check_file_fields,
@@ -101,14 +100,9 @@ ATTEMPTS = 3
 def flags_error(records: UploadRecords, settings: ServerSettings) -> UploadError | None:
     """Step 1: PyPI's kill switches for uploads (both read in one query)."""
     enabled = {flag_id for (flag_id,) in records.rows("enabled_flags")}
-    if flags.READ_ONLY in enabled:
-        return UploadError(403, "Read-only mode: Uploads are temporarily disabled.")
-    if flags.DISALLOW_NEW_UPLOAD in enabled:
-        return UploadError(
-            403,
-            "New uploads are temporarily disabled. "
-            f"See {settings.help_url}#admin-intervention for more information.",
-        )
+    for flag_id in (flags.READ_ONLY, flags.DISALLOW_NEW_UPLOAD):
+        if flag_id in enabled:
+            return UploadError(403, flags.message(flag_id, settings.help_url))
     return None
 
 
@@ -120,7 +114,7 @@ def store_upload(
 ) -> UploadResult:
     """Check and record ``received`` in one transaction; move the file after commit.
 
-    ``identify`` authenticates inside the transaction (raising UploadError).
+    ``identify`` authenticates inside the transaction (raising a RefusedError).
     A crash between commit and the final rename is repaired at start-up by
     :meth:`LocalFileStorage.sweep`, which finds the staged file and its row.
     """
@@ -139,7 +133,7 @@ def store_upload(
                 received.content.stage()
         except NoChange:
             return OK
-        except UploadError as exc:
+        except RefusedError as exc:
             return UploadResult(exc.status, exc.message)
         except conflicts:
             if attempt == ATTEMPTS - 1:
@@ -164,12 +158,9 @@ def process_upload(
         raise bad_request("Upload payload does not have a file.")
     project = _project(records, settings, metadata, uploader)
     project.name = metadata.name
-    try:
-        description_html = render(
-            metadata.description, metadata.description_content_type, settings.help_url
-        )
-    except DescriptionError as exc:
-        raise bad_request(exc.message) from None
+    description_html = render(
+        metadata.description, metadata.description_content_type, settings.help_url
+    )
     release = _release(records, project, metadata, description_html, uploader.user)
     filename = received.filename
     filenames.check_characters_and_extension(filename, form.filetype)
@@ -326,22 +317,19 @@ def _project(
     )
     if row is None:
         session = records.session
-        try:
-            created = create_project(session, settings, metadata.name, uploader.user)
-        except ProjectCreationError as exc:
-            raise UploadError(exc.status, exc.message) from None
+        created = create_project(session, settings, metadata.name, uploader.user)
         # Written now: the rest of the upload updates the row behind the ORM's back.
         session.flush()
         project = ProjectRecord(
             created.id, created.uuid, created.name, created.normalized_name, created.total_size
         )
         uploader.event(records, "project:create", project)
-        role: str | None = OWNER
+        role: str | None = RoleName.OWNER
     else:
         project = ProjectRecord(*row[:5])
         role = row[5]
     uploader.check_scope(project)
-    if role not in (OWNER, MAINTAINER):
+    if role not in ROLE_NAMES:
         raise UploadError(
             403,
             f"The user {uploader.user.username!r} isn't allowed to upload to project "
