@@ -114,7 +114,7 @@ class _LocalIncoming:
         self._directory: Future[tuple[str, list[str]]] | None = None
 
     def write(self, data: bytes) -> None:
-        """Append ``data``; past the limit, stop storing and only count (PyPI's step 16)."""
+        """Append ``data``; past the limit, stop storing and only count (upload check 16)."""
         self.size += len(data)
         if self.too_large:
             return

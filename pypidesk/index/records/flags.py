@@ -4,7 +4,7 @@ An operator flips them (``pypidesk admin set-flag``) while the server runs, so
 every check reads the database instead of a cached value: the switch takes
 effect with the next request of every worker. A flag without a row is off.
 The ids and the refusal texts are PyPI's, so clients that match on them keep
-working.
+working (docs/pypi-behaviour.md, "Admin switches"). They are written only here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Archive checks (PyPI's step 22, and the member checks of steps 23-24).
+"""Archive checks (upload check 22 of docs/pypi-behaviour.md, and members for 23-24).
 
 The file is opened, never extracted: zip central directories and tar headers
 are read to find broken archives, compression bombs, unsafe member names and
@@ -37,7 +37,7 @@ class ArchiveContents:
     top_dir: str = ""
     # A wheel's METADATA and entry_points.txt, read while the archive was open
     # for the checks (None: unreadable), so it is opened once; their errors
-    # are still reported at PyPI's step, by read_wheel_metadata.
+    # are still reported at their check (24), by read_wheel_metadata.
     read_ahead: dict[str, bytes | None] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
 
@@ -57,7 +57,7 @@ def _unsafe(name: str) -> bool:
 
 
 def check_archive(path: Path, filename: str) -> ArchiveContents:
-    """Step 22: a valid zip (wheel, zip sdist) or tar.gz (sdist), safe and no bomb."""
+    """Upload check 22: a valid zip (wheel, zip sdist) or tar.gz (sdist), safe and no bomb."""
     size = path.stat().st_size
     if filename.endswith(".tar.gz"):
         if zipfile.is_zipfile(path):
@@ -164,7 +164,7 @@ def dist_info_dir(filename: str) -> str:
 
 
 def check_wheel_members(contents: ArchiveContents, filename: str) -> None:
-    """Step 22's WHEEL check: the wheel must carry ``<dist-info>/WHEEL``."""
+    """Upload check 22's WHEEL check: the wheel must carry ``<dist-info>/WHEEL``."""
     wheel = f"{dist_info_dir(filename)}/WHEEL"
     if wheel not in contents.names:
         raise _invalid(f"WHEEL not found at {wheel}")
@@ -185,7 +185,7 @@ def check_license_files(
 
 
 def read_wheel_metadata(contents: ArchiveContents, filename: str) -> bytes:
-    """Step 24: RECORD present, entry points parseable, METADATA present; returns METADATA."""
+    """Upload check 24: RECORD, readable entry points and METADATA present; returns METADATA."""
     dist_info = dist_info_dir(filename)
     record = f"{dist_info}/RECORD"
     if record not in contents.names:

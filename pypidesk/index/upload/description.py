@@ -1,4 +1,4 @@
-"""Rendering the long description to sanitized HTML (PyPI's step 12).
+"""Rendering the long description to sanitized HTML (docs/pypi-behaviour.md, upload check 12).
 
 readme_renderer does what PyPI does: reStructuredText by default, Markdown
 (GitHub flavour) and plain text on request; its output is already sanitized.

@@ -1,4 +1,4 @@
-"""Filename rules of the upload (PyPI's steps 14, 23 and 24).
+"""Filename rules of the upload (docs/pypi-behaviour.md, upload checks 14, 23 and 24).
 
 Three groups: characters and extension (checked before anything is read),
 PEP 625 sdist names, and wheel names with the platform-tag allow-list.
@@ -50,7 +50,7 @@ def is_allowed_platform(tag: str) -> bool:
 
 
 def check_characters_and_extension(filename: str, filetype: str) -> None:
-    """Step 14: printable name, no path separators, an extension fitting the filetype."""
+    """Upload check 14: printable name, no path separators, an extension fitting the filetype."""
     if any(ord(c) < 32 or ord(c) == 127 for c in filename):
         raise bad_request(
             "Cannot upload a file with non-printable characters (ordinals 0-31) "
@@ -80,7 +80,7 @@ def _underscored(name: str) -> str:
 
 
 def check_sdist_filename(filename: str, project_name: str, version: Version) -> None:
-    """Step 23 (PEP 625): exactly ``<name_with_underscores>-<version>.tar.gz``."""
+    """Upload check 23 (PEP 625): exactly ``<name_with_underscores>-<version>.tar.gz``."""
     try:
         name, _ = parse_sdist_filename(filename)
     except InvalidSdistFilename:
@@ -98,7 +98,7 @@ def check_sdist_filename(filename: str, project_name: str, version: Version) -> 
 
 
 def check_wheel_filename(filename: str, project_name: str, version: Version) -> None:
-    """Step 24: a parseable wheel name, allowed platforms, matching name and version."""
+    """Upload check 24: a parseable wheel name, allowed platforms, matching name and version."""
     try:
         name, file_version, _build, tags = parse_wheel_filename(filename)
     except InvalidWheelFilename as exc:

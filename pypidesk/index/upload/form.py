@@ -1,4 +1,6 @@
-"""The upload form: PyPI's pre-processing and its upload-control checks (steps 3-4).
+"""The upload form: PyPI's pre-processing and its upload-control checks.
+
+Upload checks 3 and 4 of docs/pypi-behaviour.md, whose "The form" section this follows.
 
 Fields arrive as lists of strings (a field may repeat). The checks here look
 only at what the client sent, never at the database, so they can run before
@@ -58,7 +60,7 @@ def check_file_fields(file_fields: list[str]) -> None:
 
 
 def check_protocol(fields: dict[str, list[str]]) -> None:
-    """Step 3: only protocol version 1 exists."""
+    """Upload check 3: only protocol version 1 exists."""
     version = fields.get("protocol_version", ["1"])[0]
     if version != "1":
         raise bad_request("Unknown protocol version.")
@@ -69,7 +71,7 @@ def _abbreviate(value: str) -> str:
 
 
 def validate_form(fields: dict[str, list[str]]) -> UploadForm:
-    """Step 4: name, filetype, pyversion and digests, in PyPI's priority order."""
+    """Upload check 4: name, filetype, pyversion and digests, in PyPI's priority order."""
     form = UploadForm(fields=fields)
     name = form.first("name") or ""
     if not name:

@@ -1,4 +1,6 @@
-"""Core metadata from the upload form, checked by ``packaging`` plus PyPI's own rules (step 5).
+"""Core metadata from the upload form, checked by ``packaging`` plus PyPI's own rules.
+
+Upload check 5 of docs/pypi-behaviour.md.
 
 Every message ends with PyPI's pointer to the core-metadata specification;
 of several errors the one on ``metadata-version``, ``name`` or ``version``
@@ -102,7 +104,7 @@ def _project_urls(values: list[str]) -> dict[str, str] | None:
 
 
 def parse_metadata(fields: dict[str, list[str]]) -> Metadata:
-    """Step 5: the validated metadata of the upload, or PyPI's 400."""
+    """Upload check 5: the validated metadata of the upload, or PyPI's 400."""
     raw = raw_from_form(fields)
     try:
         metadata = Metadata.from_raw(raw)

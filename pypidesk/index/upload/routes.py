@@ -5,7 +5,8 @@ flags and the credentials are checked, so an unauthenticated client's file
 is never written. The body is then streamed (the file straight to storage).
 Last, one write transaction runs PyPI's checks in order and records the
 file; the file is moved into place only after that transaction commits.
-Errors answer with PyPI's status and the text in the reason phrase.
+Errors answer with PyPI's status and the text in the reason phrase
+(docs/pypi-behaviour.md, "Upload").
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def _other_action(action: str | None) -> Response:
 def _admission(
     database: Database, settings: ServerSettings, authorization: str | None
 ) -> RefusedError | None:
-    """Steps 1-2 before the body is read: admin flags, then the credentials.
+    """Upload checks 1-2 before the body is read: admin flags, then the credentials.
 
     Only a pre-check, so that no file of a refused client is stored; it runs
     in a read transaction and records nothing (not even the token's
@@ -185,7 +186,7 @@ def _identify(
     *,
     record_use: bool = True,
 ) -> Uploader:
-    """Step 2 (credentials) and the token half of step 8, as an :class:`Uploader`."""
+    """Upload check 2 (credentials) and the token half of check 8, as an :class:`Uploader`."""
     found = presented_credentials(
         settings, authorization, allow_password=settings.allow_password_uploads
     )

@@ -1,5 +1,7 @@
 """The upload itself: PyPI's validation order, the records, the journal.
 
+The checks are numbered as in docs/pypi-behaviour.md ("Order of checks").
+
 :func:`process_upload` runs inside one write transaction after the body has
 been received. It raises a :class:`~pypidesk.index.errors.RefusedError` (an
 :class:`UploadError`, or the refusal of the auth or records code it calls)
@@ -98,7 +100,7 @@ ATTEMPTS = 3
 
 
 def flags_error(records: UploadRecords, settings: ServerSettings) -> UploadError | None:
-    """Step 1: PyPI's kill switches for uploads (both read in one query)."""
+    """Upload check 1: PyPI's kill switches for uploads (both read in one query)."""
     enabled = {flag_id for (flag_id,) in records.rows("enabled_flags")}
     for flag_id in (flags.READ_ONLY, flags.DISALLOW_NEW_UPLOAD):
         if flag_id in enabled:
@@ -266,7 +268,7 @@ def _record_file(
     *,
     username: str,
 ) -> None:
-    """Step 26: a new release, the file row, its registry entry, the project size, the journal.
+    """Upload check 26: a new release, the file row, its registry entry, project size, journal.
 
     The journal lock comes first, as in :func:`pypidesk.index.records.journal.record`,
     and the entries' ids follow the order they are written in.
@@ -306,7 +308,7 @@ def _record_file(
 def _project(
     records: UploadRecords, settings: ServerSettings, metadata: Metadata, uploader: Uploader
 ) -> ProjectRecord:
-    """Steps 7-8: find or register the project, then the token and role checks.
+    """Upload checks 7-8: find or register the project, then the token and role checks.
 
     The project and the uploader's role on it come in one query. A new
     project is registered through the ORM (rare, and shared with the API).
@@ -356,7 +358,7 @@ def _release(
     description_html: str | None,
     user: User | UserRecord,
 ) -> _ReleaseRecord:
-    """Step 13: the release by canonical version; metadata only from its first upload.
+    """Upload check 13: the release by canonical version; metadata only from its first upload.
 
     A new release is inserted with its file's row (same order, fewer
     statements); both are rolled back together if a later check fails.
@@ -415,7 +417,7 @@ def _has_sdist(records: UploadRecords, release: _ReleaseRecord) -> bool:
 def _check_size(
     settings: ServerSettings, project: ProjectRecord, size: int, *, too_large: bool
 ) -> None:
-    """Step 16: PyPI's per-file and per-project limits, with its texts."""
+    """Upload check 16: PyPI's per-file and per-project limits, with its texts."""
     if too_large or size > settings.max_file_size:
         raise bad_request(
             f"File too large. Limit for project {project.name!r} is "
@@ -433,7 +435,7 @@ def _check_size(
 def _check_duplicate(
     records: UploadRecords, settings: ServerSettings, filename: str, sha256: str, blake2: str
 ) -> None:
-    """Step 18: the same name and bytes is a no-op; any other clash is refused."""
+    """Upload check 18: the same name and bytes is a no-op; any other clash is refused."""
     existing = records.row("same_file", {"filename": filename, "blake2": blake2})
     if existing is None:
         return

@@ -1,4 +1,4 @@
-"""Upload-form checks (PyPI's steps 3-4) and pre-processing."""
+"""Upload-form checks (upload checks 3-4) and pre-processing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Core-metadata checks (PyPI's step 5): packaging's rules plus PyPI's own."""
+"""Core-metadata checks (upload check 5): packaging's rules plus PyPI's own."""
 
 from __future__ import annotations
 

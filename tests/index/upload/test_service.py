@@ -1,4 +1,4 @@
-"""The upload service: PyPI's steps after the body is received, against a real database."""
+"""The upload service: upload checks 5-26 of docs/pypi-behaviour.md, against a real database."""
 
 from __future__ import annotations
 
