@@ -22,7 +22,9 @@
 
 Each class lives with the code that raises it (``auth.identity``,
 ``records.accounts``, ``manage.errors``, ``upload.errors``, ...); this module
-holds only the two roots, so that nothing here imports the rest of the server.
+holds only the two roots and imports nothing of the server, so any subpackage
+can raise from it. That is why it sits beside ``app`` and ``settings`` rather
+than in one of the domain packages.
 
 Each boundary catches a root once: the upload route answers a
 :class:`RefusedError` with its ``status`` and ``message`` in the reason phrase
