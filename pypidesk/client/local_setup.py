@@ -35,7 +35,7 @@ from pypidesk.client.local_index import admin_command
 from pypidesk.client.redact import redact
 
 ACCOUNT_FILE = "desktop-account.json"
-TOKEN_NAME = "pypidesk-desktop"
+TOKEN_NAME = "pypidesk-desktop"  # noqa: S105 - the token's name, not a secret
 # The server's rule for usernames (pypidesk/index/accounts.py, as on PyPI).
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?$")
 MAX_USERNAME_LENGTH = 50
@@ -125,8 +125,8 @@ def write_account(data_dir: Path, username: str) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(content)
-    os.chmod(temporary, 0o600)  # O_CREAT's mode does not apply to an existing file
-    os.replace(temporary, path)
+    temporary.chmod(0o600)  # O_CREAT's mode does not apply to an existing file
+    temporary.replace(path)
 
 
 def _last_line(text: str) -> str:

@@ -103,8 +103,8 @@ class PypircChange:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(self.new)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, self.path)
+        temporary.chmod(0o600)  # O_CREAT's mode does not apply to an existing file
+        temporary.replace(self.path)
 
 
 def plan(path: Path, section: str, values: Mapping[str, str]) -> PypircChange:

@@ -100,7 +100,8 @@ async def test_first_run_creates_the_account_and_a_token_that_uploads(
     values = pypirc_values(local_profile(live_server.url), created.token)
     plan(pypirc, LOCAL_INDEX_NAME, values).write()
     (wheel,) = write_dists(tmp_path / "dist", make_wheel("first-run-demo", "1.0"))
-    upload = subprocess.run(
+    upload = await asyncio.to_thread(
+        subprocess.run,
         [
             sys.executable,
             "-m",
@@ -220,15 +221,24 @@ async def test_a_refused_token_is_reported(tmp_path: Path, answer: ProcessResult
     assert read_account(tmp_path) is None
 
 
-async def test_a_cancelled_child_is_killed(tmp_path: Path) -> None:
-    pid_file = tmp_path / "pid"
-    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
-    task = asyncio.ensure_future(run_process([sys.executable, "-c", code]))
-    async with asyncio.timeout(30):
-        while not pid_file.exists() or not pid_file.read_text():
-            await asyncio.sleep(0.02)  # polling a condition: the child has started
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+async def test_a_cancelled_child_is_killed() -> None:
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        started.set_result(int(await reader.readline()))
+        writer.close()
+
+    server = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    code = (
+        f"import os, socket, time; s = socket.create_connection(('127.0.0.1', {port})); "
+        "s.sendall(str(os.getpid()).encode() + b'\\n'); time.sleep(60)"
+    )
+    async with server:
+        task = asyncio.ensure_future(run_process([sys.executable, "-c", code]))
+        pid = await asyncio.wait_for(started, 30)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
     with pytest.raises(ProcessLookupError):
-        os.kill(int(pid_file.read_text()), 0)
+        os.kill(pid, 0)

@@ -48,7 +48,8 @@ def test_merge_into_an_empty_file_lists_twines_defaults_and_ours() -> None:
 def test_merge_keeps_other_sections_and_their_order() -> None:
     parser = read(merge(EXISTING, "pypidesk-local", SECRET))
     assert parser.sections() == ["distutils", "pypi", "private", "pypidesk-local"]
-    assert parser.get("distutils", "index-servers").split() == ["pypi", "private", "pypidesk-local"]
+    servers = parser.get("distutils", "index-servers").split()
+    assert servers == ["pypi", "private", "pypidesk-local"]
     assert parser.get("pypi", "password") == "pypi-pypisecret"
     assert dict(parser["pypidesk-local"]) == SECRET
 
