@@ -257,8 +257,8 @@ class LocalIndexController(QObject):
                 created = await self._setup.ensure_account()
                 if created is not None:
                     self._say(
-                        f"Created your account {created.username!r} on the local index, "
-                        "with an API token for this app (kept in the keyring, not here)."
+                        f"Created your account {created.username!r} on the local index "
+                        "and an API token for this app (the token is not shown here)."
                     )
             elif renew or self._token_lost(username):
                 created = await self._setup.renew_token()
