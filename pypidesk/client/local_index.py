@@ -62,6 +62,9 @@ def check_port(port: int, host: str = LOOPBACK) -> None:
     if port == 0:
         return
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: connections of the previous run lingering in
+        # TIME_WAIT must not count as "in use", a listening socket still does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:

@@ -157,6 +157,10 @@ class LocalSetup:
         """Create the account and its token the first time; None when it exists already."""
         if self.username is not None:
             return None
+        return await self.create_account()
+
+    async def create_account(self) -> AccountToken:
+        """Create the account (or adopt one of that name) and a token, and note it."""
         username = self._username
         # Used once, on stdin (never on the command line, which `ps` shows), then dropped.
         password = secrets.token_urlsafe(24)

@@ -254,12 +254,11 @@ class LocalIndexController(QObject):
         try:
             created: AccountToken | None
             if username is None:
-                created = await self._setup.ensure_account()
-                if created is not None:
-                    self._say(
-                        f"Created your account {created.username!r} on the local index "
-                        "and an API token for this app (the token is not shown here)."
-                    )
+                created = await self._setup.create_account()
+                self._say(
+                    f"Created your account {created.username!r} on the local index "
+                    "and an API token for this app (the token is not shown here)."
+                )
             elif renew or self._token_lost(username):
                 created = await self._setup.renew_token()
                 self._say(f"Made a new API token for {username!r} (the old one is revoked).")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pypidesk.client.pypirc import PypircError, mask_passwords, merge, plan
+from pypidesk.client.pypirc import PypircError, default_path, mask_passwords, merge, plan
 
 VALUES = {"repository": "http://127.0.0.1:8765/legacy/", "username": "__token__"}
 SECRET = {**VALUES, "password": "pypi-newsecret"}
@@ -124,3 +124,8 @@ def test_mask_passwords_keeps_other_lines() -> None:
     assert mask_passwords("a = 1\npassword: x y\n  PASSWORD=z\n") == (
         "a = 1\npassword: ********\n  PASSWORD=********\n"
     )
+
+
+def test_the_default_path_is_in_the_home_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert default_path() == Path("/home/someone/.pypirc")

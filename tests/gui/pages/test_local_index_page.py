@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from pypidesk.client.local_index import find_free_port
 from pypidesk.client.local_setup import LocalSetup, ProcessResult, run_process
 from pypidesk.client.profiles import TESTPYPI, local_profile
 from pypidesk.client.pypirc import PypircChange
@@ -147,6 +148,7 @@ async def test_start_makes_the_account_and_fills_the_lines_stop_clears_them(
     qtbot: QtBot, controller: LocalIndexController, tmp_path: Path
 ) -> None:
     page = make_page(qtbot, controller, tmp_path)
+    page.port_spin.setValue(find_free_port())
     tokens: list[str] = []
     controller.account_ready.connect(lambda _user, token: tokens.append(token))
     busy: list[bool] = []
@@ -212,6 +214,15 @@ async def test_start_makes_the_account_and_fills_the_lines_stop_clears_them(
         "Copied the address.",
     ]
 
+    await until(page.busy_changed, lambda: busy == [True, False])
+    states: list[IndexState] = []
+    controller.status_changed.connect(lambda status: states.append(status.state))
+    page.restart_button.click()
+    await until(page.busy_changed, lambda: len(busy) == 4)
+    assert states == [IndexState.STOPPED, IndexState.STARTING, IndexState.RUNNING]
+    assert controller.status.url == url  # the same port on a restart
+    assert len(tokens) == 1
+
     page.stop_button.click()
     await until(controller.status_changed, lambda: controller.status.state is IndexState.STOPPED)
     assert page.state_label.text() == "● Stopped"
@@ -220,8 +231,8 @@ async def test_start_makes_the_account_and_fills_the_lines_stop_clears_them(
     assert not page.snippets.include_token_check.isEnabled()
     assert page.snippets.text_to_copy("twine") == ""
     assert page.start_button.isEnabled()
-    await until(page.busy_changed, lambda: busy[-1] is False)
-    assert busy == [True, False]
+    await until(page.busy_changed, lambda: len(busy) == 6)
+    assert busy == [True, False] * 3
 
 
 async def test_a_taken_port_is_refused_on_the_page_with_what_to_do(
