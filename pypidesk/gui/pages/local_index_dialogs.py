@@ -94,7 +94,7 @@ class ConfirmResetDialog(QDialog):
                 "This stops the local index and deletes every project, file, account and "
                 "API token it keeps in {folder}. It cannot be undone.\n\n"
                 "The index then starts empty, with a new account and token for this app.\n\n"
-                "Type {word} to confirm."
+                'Type "{word}" to confirm.'
             ).format(folder=data_dir, word=RESET_WORD)
         )
         self.message_label.setWordWrap(True)
