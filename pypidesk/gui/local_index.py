@@ -33,7 +33,7 @@ from pypidesk.client.local_index import (
     wait_until_healthy,
     wipe_data_dir,
 )
-from pypidesk.client.local_setup import AccountToken, LocalSetup
+from pypidesk.client.local_setup import LocalSetup
 from pypidesk.client.redact import redact
 from pypidesk.gui.signals import next_emission
 
@@ -250,28 +250,27 @@ class LocalIndexController(QObject):
         data dir.
         """
         username = self._setup.username
+        if username is not None and not renew and not self._token_lost(username):
+            # The usual start: the account exists and the frame holds its token.
+            self._set_account(AccountStatus(AccountState.READY, username=username))
+            return self._account
         self._set_account(AccountStatus(AccountState.CREATING, username=username))
         try:
-            created: AccountToken | None
             if username is None:
                 created = await self._setup.create_account()
                 self._say(
                     f"Created your account {created.username!r} on the local index "
                     "and an API token for this app (the token is not shown here)."
                 )
-            elif renew or self._token_lost(username):
+            else:
                 created = await self._setup.renew_token()
                 self._say(f"Made a new API token for {username!r} (the old one is revoked).")
-            else:
-                created = None
         except LocalSetupError as exc:
             self._say(str(exc))
             self._set_account(AccountStatus(AccountState.FAILED, username, reason=str(exc)))
             return self._account
-        if created is not None:
-            username = created.username
-            self.account_ready.emit(created.username, created.token)
-        self._set_account(AccountStatus(AccountState.READY, username=username))
+        self.account_ready.emit(created.username, created.token)
+        self._set_account(AccountStatus(AccountState.READY, username=created.username))
         return self._account
 
     async def restart(self) -> LocalIndexStatus:

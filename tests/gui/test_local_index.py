@@ -275,16 +275,22 @@ async def test_the_first_run_creates_the_account_and_token_without_logging_them(
     assert token[5:25] not in everything
 
     # The next start finds the account and makes nothing new...
+    accounts.clear()
     await controller.restart()
     assert len(ready) == 1
+    assert accounts == [AccountState.READY]
     assert controller.account == AccountStatus(AccountState.READY, "alice")
+    # ...unless asked for a new token,
+    await controller.setup_account(renew=True)
+    assert len(ready) == 2
+    assert ready[1][1] != token
     await controller.stop()
 
-    # ...unless the frame says it has lost the token.
+    # or the frame says it has lost the token.
     again, renewed = account_controller(data_dir, http, token_lost=lambda user: user == "alice")
     await again.start()
     assert [user for user, _ in renewed] == ["alice"]
-    assert renewed[0][1] != token
+    assert renewed[0][1] not in (token, ready[1][1])
     await again.stop()
 
 
