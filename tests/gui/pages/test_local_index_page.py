@@ -6,6 +6,7 @@ import asyncio
 import configparser
 import socket
 import stat
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from pypidesk.gui.pages.local_index_dialogs import (
     ask_write_pypirc,
 )
 from pypidesk.gui.signals import next_emission
+from tests.e2e.upload_helpers import clean_env, write_dists
+from tests.index.upload.dists import make_wheel
 
 
 @pytest.fixture
@@ -301,6 +304,33 @@ async def test_write_pypirc_shows_the_change_then_writes_it(
     await next_emission(page.status_message)
     assert page.notice_label.text() == f"{pypirc} already has this section."
     assert len(answers.changes) == 2
+
+    # What a new user does next: twine, with nothing but the written ~/.pypirc.
+    (wheel,) = write_dists(tmp_path / "dist", make_wheel("page-demo", "0.1"))
+    twine = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "twine",
+        "upload",
+        "--non-interactive",
+        "--disable-progress-bar",
+        "--config-file",
+        str(pypirc),
+        "-r",
+        "pypidesk-local",
+        str(wheel),
+        env=clean_env(tmp_path / "home"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await twine.communicate()
+    assert twine.returncode == 0, output.decode()
+    assert token not in output.decode()
+    url = controller.status.url
+    assert url is not None
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{url}/pypi/page-demo/json")
+    assert response.json()["info"]["version"] == "0.1"
 
 
 async def test_a_pypirc_that_cannot_be_read_or_written_is_reported(
