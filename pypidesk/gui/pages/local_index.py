@@ -145,16 +145,26 @@ class LocalIndexPage(Page):
         layout.addWidget(heading)
         layout.addWidget(intro)
 
-    def _details(self) -> QFormLayout:
-        controller = self._controller
+    def _state_box(self) -> QVBoxLayout:
         self.state_label = _selectable(QLabel(), "localIndexState", self.tr("State"))
         self.reason_label = _selectable(QLabel(), "localIndexReason", self.tr("What went wrong"))
         self.reason_label.setWordWrap(True)
         self.reason_label.setStyleSheet(f"color: {STATE_COLOURS[IndexState.FAILED]}")
         state_box = QVBoxLayout()
         state_box.setSpacing(2)
-        state_box.addWidget(self.state_label)
+        # The dot repeats the state in colour; the word carries it for everyone.
+        self.state_dot = QLabel("●")
+        self.state_dot.setAccessibleName(self.tr("State colour"))
+        state_line = QHBoxLayout()
+        state_line.setSpacing(4)
+        state_line.addWidget(self.state_dot)
+        state_line.addWidget(self.state_label, 1)
+        state_box.addLayout(state_line)
         state_box.addWidget(self.reason_label)
+        return state_box
+
+    def _details(self) -> QFormLayout:
+        controller = self._controller
 
         self.url_label = _selectable(QLabel(), "localIndexAddress", self.tr("Address"))
         self.copy_button = _button(
@@ -197,7 +207,7 @@ class LocalIndexPage(Page):
             label.setFont(monospace())
 
         form = QFormLayout()
-        form.addRow(self.tr("State:"), state_box)
+        form.addRow(self.tr("State:"), self._state_box())
         form.addRow(self.tr("Address:"), address_row)
         form.addRow(self.tr("Index URL:"), self.index_url_label)
         form.addRow(self.tr("Upload URL:"), self.upload_url_label)
@@ -273,8 +283,10 @@ class LocalIndexPage(Page):
             IndexState.RUNNING: self.tr("Running"),
             IndexState.FAILED: self.tr("Failed"),
         }
-        self.state_label.setText("● " + words[status.state])
-        self.state_label.setStyleSheet(f"color: {STATE_COLOURS[status.state]}; font-weight: bold")
+        self.state_label.setText(words[status.state])
+        style = f"color: {STATE_COLOURS[status.state]}; font-weight: bold"
+        self.state_label.setStyleSheet(style)
+        self.state_dot.setStyleSheet(style)
         self.reason_label.setText(status.reason or "")
         self.reason_label.setVisible(bool(status.reason))
         running = status.state == IndexState.RUNNING and status.url is not None
@@ -284,7 +296,7 @@ class LocalIndexPage(Page):
         elif status.state is IndexState.STARTING:
             self.url_label.setText(self.tr("— (starting…)"))
         else:
-            self.url_label.setText(self.tr("— (not running)"))
+            self.url_label.setText("—")
         self.index_url_label.setText(profile.index_url if profile else "—")
         self.upload_url_label.setText(profile.upload_url if profile else "—")
         self.snippets.show_profile(profile)
