@@ -6,6 +6,9 @@ ClientError
 │   ├── AuthenticationError     401/403: the credentials are missing, wrong or not enough
 │   └── NotFoundError           404: the project, release or endpoint is not there
 └── LocalIndexError             the bundled local index could not be started
+    ├── PortInUseError          its port is taken by another program
+    ├── DataDirError            its data folder cannot be created or written
+    └── LocalSetupError         its account or token for the app could not be made
 """
 
 from __future__ import annotations
@@ -45,3 +48,30 @@ class NotFoundError(IndexHTTPError):
 
 class LocalIndexError(ClientError):
     """The local index process failed to start or died."""
+
+
+class PortInUseError(LocalIndexError):
+    """The configured port is taken; the message says how to get out of it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        super().__init__(
+            f"Port {port} is in use by another program. Choose another port on the "
+            "Local index page (or 0 for any free port), or stop that program."
+        )
+
+
+class DataDirError(LocalIndexError):
+    """The data folder cannot be created or written."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"The data folder {path} cannot be written ({reason}). Make it writable, "
+            "or start pypidesk with --config-dir pointing to a folder you own."
+        )
+
+
+class LocalSetupError(LocalIndexError):
+    """Making the app's account or token on the local index failed; the message says why."""
