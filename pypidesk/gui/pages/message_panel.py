@@ -42,6 +42,7 @@ class MessagePanel(QWidget):
         self.body.setMaximumWidth(560)
         self.button = QPushButton()
         self.button.setObjectName(f"{name}_message_action")
+        self.button.setAccessibleName(self.tr("Next step"))  # replaced by each action's label
         self.button.clicked.connect(self._clicked)
         self._action: Callable[[], object] = _nothing
 
