@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from pypidesk.client.manage import ManageAPI
@@ -38,6 +38,7 @@ class InvitationsPage(ManagedPage):
         self.view = RecordTableView(self.model)
         self.view.setObjectName("invitations_table")
         self.view.setAccessibleName(self.tr("Invitations to you"))
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.accept_button = QPushButton(self.tr("&Accept"))
         self.accept_button.setObjectName("invitations_accept")
         self.accept_button.setAccessibleName(self.tr("Accept the selected invitation"))
