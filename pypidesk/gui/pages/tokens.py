@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -19,6 +20,7 @@ from pypidesk.gui.pages.managed_page import ManagedPage, PageState, UrlOpener
 from pypidesk.gui.record_table import Column, FilterField, RecordTableModel, RecordTableView
 
 SaveToken = Callable[[str], Awaitable[None]]
+_CREATED_COLUMN = 3
 
 
 class TokensPage(ManagedPage):
@@ -42,6 +44,7 @@ class TokensPage(ManagedPage):
         self.view = RecordTableView(self.model)
         self.view.setObjectName("tokens_table")
         self.view.setAccessibleName(self.tr("Your API tokens"))
+        self.view.sortByColumn(_CREATED_COLUMN, Qt.SortOrder.DescendingOrder)  # newest first
 
         self.new_button = QPushButton(self.tr("&New token…"))
         self.new_button.setObjectName("tokens_new")
