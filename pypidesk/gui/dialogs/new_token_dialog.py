@@ -75,7 +75,7 @@ class NewTokenDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("&Name:"), self.name_field)
         form.addRow(self.tr("Scope:"), self._scope_choice(projects))
-        form.addRow(self.tr("&Expires:"), self._expiry_choice())
+        form.addRow(self.tr("Expires:"), self._expiry_choice())
         form.addRow(self.tr("Permissions:"), self._permission_choice())
         layout = QVBoxLayout(self)
         layout.addLayout(form)

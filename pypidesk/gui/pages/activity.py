@@ -18,7 +18,7 @@ from pypidesk.gui.record_table import Column, FilterField, RecordTableModel, Rec
 
 PAGE_SIZE = 100
 # What the details column shows from an event's ``additional``, in this order.
-_DETAIL_KEYS = ("filename", "version", "role_name", "target_user", "name", "reason")
+_DETAIL_KEYS = ("filename", "version", "role_name", "target_user", "name", "token_name", "reason")
 _WHEN_COLUMN = 0
 
 

@@ -39,7 +39,9 @@ class MessagePanel(QWidget):
         self.body.setTextFormat(Qt.TextFormat.PlainText)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.body.setMaximumWidth(560)
+        # Wide enough to read as a paragraph, not a column of three words.
+        self.body.setMinimumWidth(440)
+        self.body.setMaximumWidth(600)
         self.button = QPushButton()
         self.button.setObjectName(f"{name}_message_action")
         self.button.setAccessibleName(self.tr("Next step"))  # replaced by each action's label
