@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pypidesk.index.api import schemas, views
 from pypidesk.index.api.calls import (
+    WWW_AUTHENTICATE,
     Call,
     authenticated,
     basic_header,
@@ -120,7 +121,13 @@ def sign_in(request: Request, body: schemas.SignIn) -> schemas.TokenCreated:
                 **info.model_dump(), token=secret, replaced=old is not None
             )
     note_failure(database, limiter, body.username, address)
-    raise ApiError(401, "Invalid username or password.", "unauthenticated")
+    # RFC 9110 §15.5.2: every 401 names the schemes that would be accepted.
+    raise ApiError(
+        401,
+        "Invalid username or password.",
+        "unauthenticated",
+        {"WWW-Authenticate": WWW_AUTHENTICATE},
+    )
 
 
 @router.post("/register", status_code=201)

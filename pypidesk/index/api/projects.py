@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from pypidesk.index.api import schemas, views
 from pypidesk.index.api.calls import authenticated
@@ -73,10 +73,19 @@ def remove_collaborator(request: Request, project: str, username: str) -> Respon
 
 
 @router.post("/projects/{project}/releases/{version}/yank")
-def yank(request: Request, project: str, version: str, body: schemas.Yank) -> schemas.ReleaseState:
-    """Yank a release (PEP 592) with an optional reason."""
+def yank(
+    request: Request,
+    project: str,
+    version: str,
+    body: Annotated[schemas.Yank | None, Body()] = None,
+) -> schemas.ReleaseState:
+    """Yank a release (PEP 592) with an optional reason; the body may be left out.
+
+    PyPI's yank form may be sent empty, so no body is a yank without a reason.
+    """
+    reason = "" if body is None else body.reason
     with authenticated(request, project=project) as call:
-        release = releases.yank(call.context, project, version, body.reason)
+        release = releases.yank(call.context, project, version, reason)
         return views.release_state(release.project, release)
 
 

@@ -59,6 +59,8 @@ def test_wrong_or_unknown_credentials_are_refused_alike(index: Index) -> None:
             "message": "Invalid username or password.",
             "code": "unauthenticated",
         }
+        # HTTP requires a challenge on every 401 (RFC 9110 §15.5.2).
+        assert response.headers["WWW-Authenticate"] == 'Basic realm="pypidesk", Bearer'
     assert _sign_in(index, "ghost").status_code == 401
     assert index.http.get("/account", headers=basic("alice", "wrong")).status_code == 401
     with index.database.read() as session:

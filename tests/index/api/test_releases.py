@@ -46,6 +46,22 @@ def test_yank_with_reason_then_unyank(index: Index) -> None:
     assert missing.json()["message"] == "No release 9 of project 'spam'."
 
 
+def test_yank_without_a_body_is_a_yank_without_a_reason(index: Index) -> None:
+    # PyPI's yank form may be sent empty; the reason is optional, so is the body.
+    alice = _spam(index)
+    yanked = index.http.post("/projects/spam/releases/2.0/yank", headers=alice)
+    assert yanked.status_code == 200
+    assert (yanked.json()["yanked"], yanked.json()["yanked_reason"]) == (True, "")
+    with index.database.read() as session:
+        release = session.scalars(select(Release).where(Release.version == "2.0")).one()
+        assert (release.yanked, release.yanked_reason) == (True, "")
+    # A body that is there must still be a valid one.
+    refused = index.http.post(
+        "/projects/spam/releases/1.0/yank", headers=alice, json={"reason": 5, "extra": 1}
+    )
+    assert refused.status_code == 422
+
+
 def test_delete_file_release_and_project(index: Index) -> None:
     alice = _spam(index)
     assert (

@@ -1,0 +1,1 @@
+"""Dialogs, one per module, each behind an async ``ask(...)`` that tests can replace."""
