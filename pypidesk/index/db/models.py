@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +27,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# The roles a user can have in a project (stored as text, PyPI's spelling).
+RoleName = Literal["Owner", "Maintainer"]
 
 
 def utcnow() -> dt.datetime:
@@ -174,7 +177,7 @@ class Role(Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    role_name: Mapped[str] = mapped_column(String(16))  # "Owner" or "Maintainer"
+    role_name: Mapped[RoleName] = mapped_column(String(16))
 
     user: Mapped[User] = relationship()
     project: Mapped[Project] = relationship(back_populates="roles")
@@ -204,7 +207,7 @@ class RoleInvitation(Base):
     inviter_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
-    role_name: Mapped[str] = mapped_column(String(16))
+    role_name: Mapped[RoleName] = mapped_column(String(16))
     created: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
 
