@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RoleName = Literal["Owner", "Maintainer"]
+from pypidesk.index.db.models import RoleName
+
 Permission = Literal["upload", "manage"]
+# What a new token may do unless asked for more.
+_UPLOAD_ONLY: list[Permission] = ["upload"]
 
 # Usernames follow PyPI's rule (checked again by the service); passwords are
 # bounded so one request cannot make argon2 hash megabytes.
@@ -67,7 +70,7 @@ class TokenCreate(_Model):
         max_length=100,
         description="Projects the token is limited to; empty for the whole account.",
     )
-    permissions: list[Permission] = Field(default_factory=lambda: ["upload"], min_length=1)
+    permissions: list[Permission] = Field(default_factory=_UPLOAD_ONLY.copy, min_length=1)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 

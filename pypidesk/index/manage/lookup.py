@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from packaging.utils import canonicalize_name, canonicalize_version
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pypidesk.index.db.models import File, Project, Release, Role, User
+from pypidesk.index.db.models import File, Project, Release, Role, RoleName, User
 from pypidesk.index.manage.context import Context
 from pypidesk.index.manage.errors import NotFoundError, PermissionDeniedError
 
-OWNER = "Owner"
-MAINTAINER = "Maintainer"
-ROLE_NAMES = (OWNER, MAINTAINER)
+OWNER: Final = "Owner"
+MAINTAINER: Final = "Maintainer"
+ROLE_NAMES: tuple[RoleName, ...] = (OWNER, MAINTAINER)
 
 
 def get_project(session: Session, name: str) -> Project:
