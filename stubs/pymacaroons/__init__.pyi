@@ -1,6 +1,7 @@
 # pymacaroons ships neither inline types nor a stub package. These stubs
 # declare only what pypidesk calls (pypidesk/index/auth), as the library's
-# 0.13 source behaves; extend them when new calls are made.
+# 0.13 source behaves (and what the tests call); extend them when new calls
+# are made.
 from collections.abc import Callable
 
 MACAROON_V1: int
@@ -41,6 +42,9 @@ class Macaroon:
     @property
     def signature_bytes(self) -> bytes: ...
     def add_first_party_caveat(self, predicate: str | bytes) -> Macaroon: ...
+    def add_third_party_caveat(
+        self, location: str | bytes, key: str | bytes, key_id: str | bytes
+    ) -> Macaroon: ...
 
 class Verifier:
     def satisfy_exact(self, predicate: str | bytes) -> None: ...
