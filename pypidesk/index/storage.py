@@ -62,7 +62,8 @@ class IncomingFile(Protocol):
     size: int
     too_large: bool
 
-    def write(self, data: bytes) -> None: ...
+    # A memoryview too: the multipart parser hands out slices of its chunk uncopied.
+    def write(self, data: bytes | memoryview) -> None: ...
 
     def sync_in_background(self) -> None: ...
 
@@ -113,7 +114,7 @@ class _LocalIncoming:
         # (its path, the directories that call created).
         self._directory: Future[tuple[str, list[str]]] | None = None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Append ``data``; past the limit, stop storing and only count (upload check 16)."""
         self.size += len(data)
         if self.too_large:
@@ -287,6 +288,7 @@ class LocalFileStorage:
         racing that instant could take it, so ``O_TMPFILE`` is preferred).
         """
         if self._use_tmpfile:
+            handle: BinaryIO | None
             try:
                 handle = self._spares.popleft()
             except IndexError:

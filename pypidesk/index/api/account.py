@@ -171,7 +171,7 @@ def my_projects(request: Request) -> list[schemas.ProjectRole]:
     """Projects I have a role in, with the role."""
     with authenticated(request) as call:
         return [
-            schemas.ProjectRole(project=project.name, role=role)  # type: ignore[arg-type]
+            schemas.ProjectRole(project=project.name, role=role)
             for project, role in roles.projects_of(call.session, call.identity.user)
         ]
 
@@ -226,7 +226,7 @@ def accept_invitation(request: Request, project: str) -> schemas.ProjectRole:
         role = roles.accept_invitation(call.context, project)
         return schemas.ProjectRole(
             project=role.project.name,
-            role=role.role_name,  # type: ignore[arg-type]
+            role=role.role_name,
         )
 
 

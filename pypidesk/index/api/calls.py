@@ -28,7 +28,7 @@ from pypidesk.index.auth.identity import (
     check_token,
 )
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.models import Project
+from pypidesk.index.db.models import ApiToken, Project, User
 from pypidesk.index.manage.context import Actor, Context
 from pypidesk.index.manage.lookup import get_project
 from pypidesk.index.records import flags
@@ -44,7 +44,7 @@ class Call:
     """An authenticated request's session, identity and service context."""
 
     context: Context
-    identity: Identity
+    identity: Identity[User, ApiToken]
     settings: ServerSettings
     project: Project | None
 
@@ -112,7 +112,7 @@ def note_failure(
 
 def _identity(
     request: Request, session: Session, authorization: str | None
-) -> tuple[Identity | None, str | None]:
+) -> tuple[Identity[User, ApiToken] | None, str | None]:
     """The identity (or None if refused) and the refusal message."""
     settings: ServerSettings = request.app.state.settings
     try:
@@ -123,7 +123,10 @@ def _identity(
 
 
 def check_manage(
-    call_settings: ServerSettings, session: Session, identity: Identity, project: Project | None
+    call_settings: ServerSettings,
+    session: Session,
+    identity: Identity[User, ApiToken],
+    project: Project | None,
 ) -> None:
     # A TokenScopeError answers 403 "token_scope" through the API's error handler.
     check_token(call_settings, identity, project=project, permission="manage")

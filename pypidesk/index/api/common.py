@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPBasic, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from pypidesk.index.api.calls import require_writable
 from pypidesk.index.api.errors import documented
@@ -18,14 +19,14 @@ class _BasicScheme(HTTPBasic):
     :func:`pypidesk.index.api.calls.authenticated` (FastAPI's own parser refuses
     non-ASCII passwords)."""
 
-    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+    async def __call__(self, request: HTTPConnection) -> None:
         return None
 
 
 class _BearerScheme(HTTPBearer):
     """Documents ``Authorization: Bearer pypi-...`` in /openapi.json."""
 
-    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+    async def __call__(self, request: HTTPConnection) -> None:
         return None
 
 

@@ -24,7 +24,7 @@ def list_collaborators(request: Request, project: str) -> schemas.Collaborators:
         listing = roles.list_collaborators(call.context, project)
         return schemas.Collaborators(
             roles=[
-                schemas.Collaborator(username=r.user.username, role=r.role_name)  # type: ignore[arg-type]
+                schemas.Collaborator(username=r.user.username, role=r.role_name)
                 for r in listing.roles
             ],
             invitations=[views.invitation(call.session, i) for i in listing.invitations],
@@ -61,7 +61,7 @@ def change_role(
     """Make a collaborator Owner or Maintainer (not yourself)."""
     with authenticated(request, project=project) as call:
         role = roles.change_role(call.context, project, username, body.role)
-        return schemas.Collaborator(username=role.user.username, role=role.role_name)  # type: ignore[arg-type]
+        return schemas.Collaborator(username=role.user.username, role=role.role_name)
 
 
 @router.delete("/projects/{project}/collaborators/{username}", status_code=204)

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pypidesk.index.records.role_names import RoleName
 
 Permission = Literal["upload", "manage"]
+# What a new token may do unless asked for more.
+_UPLOAD_ONLY: list[Permission] = ["upload"]
 
 # Usernames follow PyPI's rule (checked again by the service); passwords are
 # bounded so one request cannot make argon2 hash megabytes.
@@ -68,7 +70,7 @@ class TokenCreate(_Model):
         max_length=100,
         description="Projects the token is limited to; empty for the whole account.",
     )
-    permissions: list[Permission] = Field(default_factory=lambda: ["upload"], min_length=1)
+    permissions: list[Permission] = Field(default_factory=_UPLOAD_ONLY.copy, min_length=1)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 

@@ -38,7 +38,7 @@ def invitation(session: Session, row: RoleInvitation) -> schemas.Invitation:
     return schemas.Invitation(
         project=project.name,
         username=user.username,
-        role=row.role_name,  # type: ignore[arg-type]
+        role=row.role_name,
         inviter=None if inviter is None else inviter.username,
         created=as_utc(row.created),
         expires_at=as_utc(row.expires_at),

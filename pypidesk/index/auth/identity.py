@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import re
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
 
 from pymacaroons import Macaroon
 from sqlalchemy.orm import Session, joinedload
@@ -31,6 +31,11 @@ from pypidesk.index.settings import ServerSettings
 
 if TYPE_CHECKING:
     from pypidesk.index.upload.records import ProjectRecord, TokenRecord, UserRecord
+
+# ORM rows, or on the upload path the plain records it reads (same attributes).
+# Covariant: an Identity[User, ApiToken] is an Identity of either kind.
+UserT_co = TypeVar("UserT_co", bound="User | UserRecord", covariant=True)
+TokenT_co = TypeVar("TokenT_co", bound="ApiToken | TokenRecord", covariant=True)
 
 # Token ids are str(uuid4()). Anything else is refused before it reaches the
 # database: PostgreSQL rejects strings with NUL characters with an error.
@@ -54,14 +59,17 @@ def _dummy_hash() -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class Identity:
+class Identity(Generic[UserT_co, TokenT_co]):
     """An authenticated user, and the token they used (None for a password)."""
 
-    # ORM rows, or on the upload path the plain records it reads (same attributes).
-    user: User | UserRecord
-    token: ApiToken | TokenRecord | None
+    user: UserT_co
+    token: TokenT_co | None
     # The presented macaroon, kept for check_token's signature check.
     macaroon: Macaroon | None = dataclasses.field(default=None, repr=False, compare=False)
+
+
+# What check_token takes: an API call's identity, or an upload's of either kind.
+AnyIdentity: TypeAlias = "Identity[User | UserRecord, ApiToken | TokenRecord]"
 
 
 class AuthenticationError(RefusedError):
@@ -135,7 +143,7 @@ def token_id_of(macaroon: Macaroon) -> str | None:
 
 def authenticate(
     session: Session, settings: ServerSettings, authorization: str | None, *, allow_password: bool
-) -> Identity:
+) -> Identity[User, ApiToken]:
     """The identity behind an ``Authorization`` header, or AuthenticationError.
 
     Pass a write session: a token's ``last_used`` is updated.
@@ -158,7 +166,7 @@ def authenticate(
 
 def password_identity(
     session: Session, settings: ServerSettings, username: str, password: str
-) -> Identity:
+) -> Identity[User, ApiToken]:
     user = find_user(session, username)
     verified = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not verified or not user.is_active:
@@ -168,7 +176,7 @@ def password_identity(
 
 def check_token(
     settings: ServerSettings,
-    identity: Identity,
+    identity: AnyIdentity,
     *,
     project: Project | ProjectRecord | None,
     permission: str = "upload",

@@ -59,7 +59,9 @@ class BackgroundCheckpointer:
         try:
             connection = self._engine.raw_connection()
             try:
-                connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                driver = connection.driver_connection
+                assert driver is not None  # a connection just checked out has its driver's
+                driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
             finally:
                 connection.close()
         except Exception:

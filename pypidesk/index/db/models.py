@@ -28,6 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from pypidesk.index.records.role_names import RoleName
+
+# The roles a user can have in a project (stored as text, PyPI's spelling).
+
 
 def utcnow() -> dt.datetime:
     """Timezone-aware now; stored as UTC on every backend."""
@@ -174,7 +178,7 @@ class Role(Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    role_name: Mapped[str] = mapped_column(String(16))  # a records.role_names.RoleName
+    role_name: Mapped[RoleName] = mapped_column(String(16))
 
     user: Mapped[User] = relationship()
     project: Mapped[Project] = relationship(back_populates="roles")
@@ -204,7 +208,7 @@ class RoleInvitation(Base):
     inviter_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
-    role_name: Mapped[str] = mapped_column(String(16))
+    role_name: Mapped[RoleName] = mapped_column(String(16))
     created: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
 

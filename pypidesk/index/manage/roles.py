@@ -42,12 +42,14 @@ class Collaborators:
     invitations: list[RoleInvitation]  # pending ones; only Owners see them
 
 
-def _check_role_name(role_name: str) -> None:
+def _check_role_name(role_name: str) -> RoleName:
+    """``role_name`` as a role; it may come from outside as any text."""
     if role_name not in ROLE_NAMES:
         raise ManageError(
             f"Unknown role '{role_name}'; use '{RoleName.OWNER}' or '{RoleName.MAINTAINER}'.",
             code="invalid_role",
         )
+    return RoleName(role_name)
 
 
 def _sorted_roles(roles: list[Role]) -> list[Role]:
@@ -93,7 +95,7 @@ def invite(
     lifetime: dt.timedelta = DEFAULT_INVITATION_LIFETIME,
 ) -> RoleInvitation:
     """Invite ``username`` as ``role_name``; PyPI refuses existing roles and live invites."""
-    _check_role_name(role_name)
+    role_name = _check_role_name(role_name)
     ctx.require_writable()
     project = get_project(ctx.session, project_name)
     require_owner(ctx, project)
@@ -198,7 +200,7 @@ def _role(ctx: Context, project: Project, user: User) -> Role:
 
 def change_role(ctx: Context, project_name: str, username: str, role_name: str) -> Role:
     """An Owner changes a collaborator's role, never their own (PyPI's rule)."""
-    _check_role_name(role_name)
+    role_name = _check_role_name(role_name)
     ctx.require_writable()
     project = get_project(ctx.session, project_name)
     require_owner(ctx, project)
@@ -247,7 +249,7 @@ def remove_role(ctx: Context, project_name: str, username: str) -> None:
 
 def add_role(ctx: Context, project_name: str, username: str, role_name: str) -> Role:
     """The administrator grants a role directly, without an invitation."""
-    _check_role_name(role_name)
+    role_name = _check_role_name(role_name)
     if not ctx.actor.is_admin:
         raise PermissionDeniedError(
             "Only the server administrator can add a role directly; invite the user instead.",
@@ -268,7 +270,7 @@ def add_role(ctx: Context, project_name: str, username: str, role_name: str) -> 
     return role
 
 
-def projects_of(session: Session, user: User) -> list[tuple[Project, str]]:
+def projects_of(session: Session, user: User) -> list[tuple[Project, RoleName]]:
     """The user's projects with their role in each, by name."""
     rows = session.execute(
         select(Project, Role.role_name)

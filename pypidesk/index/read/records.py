@@ -54,7 +54,7 @@ class SerialReader:
         self._project = self._compile(_PROJECT_SERIAL)
         self._connection: Any = None
 
-    def _compile(self, statement: Select[Any]) -> tuple[str, Sequence[str] | None]:
+    def _compile(self, statement: Select[*tuple[Any, ...]]) -> tuple[str, Sequence[str] | None]:
         compiled = statement.compile(dialect=self._engine.dialect)
         return str(compiled), compiled.positiontup
 

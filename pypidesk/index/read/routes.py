@@ -67,8 +67,9 @@ class ReadService:
         """
         page = self.cache.get(key, serial)
         if page is None:
-            rendered_at, page = await anyio.to_thread.run_sync(render)
-            self.cache.put(key, rendered_at, page)
+            rendered_at, fresh = await anyio.to_thread.run_sync(render)
+            self.cache.put(key, rendered_at, fresh)
+            return fresh
         return page
 
 

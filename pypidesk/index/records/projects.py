@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from sqlalchemy import func, select
@@ -27,6 +28,9 @@ from pypidesk.index.records import flags, journal
 from pypidesk.index.records.role_names import RoleName
 from pypidesk.index.records.stdlib_names import is_stdlib_name
 from pypidesk.index.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from pypidesk.index.upload.records import UserRecord
 
 PROJECT_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 NEW_PROJECTS_PER_HOUR = 20
@@ -58,8 +62,10 @@ def find_project(session: Session, name: str) -> Project | None:
     )
 
 
-def create_project(session: Session, settings: ServerSettings, name: str, user: User) -> Project:
-    """Register ``name`` for ``user``, who becomes its Owner.
+def create_project(
+    session: Session, settings: ServerSettings, name: str, user: User | UserRecord
+) -> Project:
+    """Register ``name`` for ``user`` (an ORM row or the upload path's), who becomes its Owner.
 
     Raises :class:`ProjectCreationError` with PyPI's status and message.
     """
@@ -127,7 +133,7 @@ def allow_name(session: Session, name: str) -> str:
     return normalized
 
 
-def _check_rate_limit(session: Session, user: User) -> None:
+def _check_rate_limit(session: Session, user: User | UserRecord) -> None:
     """PyPI allows 20 new projects per user per hour; the journal remembers them."""
     since = utcnow() - dt.timedelta(hours=1)
     created = session.scalar(

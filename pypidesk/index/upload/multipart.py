@@ -12,12 +12,16 @@ import re
 import urllib.parse
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from pypidesk.index.storage import IncomingFile
 from pypidesk.index.upload.errors import UploadError, bad_request
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 # All text fields together; the long description is the only big one.
 MAX_FIELDS_SIZE = 16 * 1024 * 1024
@@ -202,14 +206,16 @@ async def _stream_parts(
 ) -> None:
     """Feed the body to python-multipart's streaming parser, part data straight to the sink."""
     form = collector.form
-    callbacks = {
-        name: getattr(collector, name)
-        for name in (
-            "on_part_begin", "on_header_field", "on_header_value", "on_header_end",
-            "on_headers_finished", "on_part_data", "on_part_end",
-        )
-    }  # fmt: skip
-    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    callbacks: MultipartCallbacks = {
+        "on_part_begin": collector.on_part_begin,
+        "on_header_field": collector.on_header_field,
+        "on_header_value": collector.on_header_value,
+        "on_header_end": collector.on_header_end,
+        "on_headers_finished": collector.on_headers_finished,
+        "on_part_data": collector.on_part_data,
+        "on_part_end": collector.on_part_end,
+    }
+    parser = MultipartParser(boundary, callbacks)
     async for chunk in chunks:
         if form.error is None:
             try:

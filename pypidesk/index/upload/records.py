@@ -23,16 +23,163 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import utcnow
 from pypidesk.index.records.journal import JOURNAL_LOCK_KEY
+from pypidesk.index.records.role_names import RoleName
 
 # SQLAlchemy's SQLite DATETIME storage format (it drops the zone; times are UTC).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+# A timestamp as the driver takes it: a datetime for psycopg, text for SQLite.
+DriverTime = dt.datetime | str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """The uploading user, as much of them as an upload needs."""
+
+    id: int
+    uuid: str
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """An API token's row: what :func:`pypidesk.index.auth.identity.check_token` reads."""
+
+    id: str
+    name: str
+    key_salt: bytes
+    caveats: list[Any]
+    permissions: list[str]
+
+
+class TokenOwner(NamedTuple):
+    """A token found by its id, with its owner (who may have been deactivated)."""
+
+    token: TokenRecord
+    user: UserRecord
+    user_is_active: bool
+
+
+@dataclass(slots=True)
+class ProjectRecord:
+    """The project an upload goes to; what the caveat checks and the size limit read."""
+
+    id: int
+    uuid: str
+    name: str
+    normalized_name: str
+    total_size: int
+
+
+class ProjectAndRole(NamedTuple):
+    """A project, and the uploader's role on it (None: they have none)."""
+
+    project: ProjectRecord
+    role: RoleName | None
+
+
+class StoredRelease(NamedTuple):
+    """An existing release of the project, as the upload checks it."""
+
+    id: int
+    version: str
+    created: dt.datetime
+
+
+class StoredFile(NamedTuple):
+    """A stored file that clashes with the upload by name or by content."""
+
+    filename: str
+    sha256_digest: str
+    blake2_256_digest: str
+
+
+# The rows an upload inserts, one type per table. Each names its table's
+# columns (the INSERT statement is built from the fields); the parent's id
+# (``project_id``, ``release_id``) is passed beside it, once known.
+
+
+class ReleaseValues(NamedTuple):
+    """A new release's row, its metadata taken from its first upload."""
+
+    version: str
+    canonical_version: str
+    is_prerelease: bool
+    created: DriverTime
+    uploader_id: int
+    metadata_version: str
+    summary: str | None
+    description: str | None
+    description_content_type: str | None
+    description_html: str | None
+    keywords: str | None
+    author: str | None
+    author_email: str | None
+    maintainer: str | None
+    maintainer_email: str | None
+    license: str | None
+    license_expression: str | None
+    home_page: str | None
+    download_url: str | None
+    requires_python: str | None
+    classifiers: list[str]
+    requires_dist: list[str]
+    provides_extra: list[str]
+    project_urls: list[str]
+    license_files: list[str]
+    platform: list[str]
+    dynamic: list[str]
+    yanked: bool
+    yanked_reason: str
+
+
+class FileValues(NamedTuple):
+    """A new file's row."""
+
+    filename: str
+    path: str
+    size: int
+    md5_digest: str
+    sha256_digest: str
+    blake2_256_digest: str
+    packagetype: str
+    python_version: str
+    requires_python: str | None
+    comment_text: str | None
+    upload_time: DriverTime
+    uploader_id: int
+    metadata_sha256_digest: str | None
+    metadata_blake2_256_digest: str | None
+
+
+class JournalValues(NamedTuple):
+    """A journal entry's row (its id is the new serial)."""
+
+    name: str
+    version: str
+    action: str
+    submitted_at: DriverTime
+    submitted_by: str
+
+
+class EventValues(NamedTuple):
+    """A project history event's row."""
+
+    project_normalized_name: str
+    username: str
+    tag: str
+    time: DriverTime
+    ip_address: str | None
+    token_name: str | None
+    additional: dict[str, str]
+
 
 _STATEMENTS = {
     "enabled_flags": "SELECT id FROM admin_flags WHERE enabled",
@@ -66,33 +213,22 @@ _STATEMENTS = {
     "insert_registry": "INSERT INTO file_registry (filename) VALUES (:filename)",
 }
 
-# Inserts name their columns once; the statement is built from the list.
-_INSERTS = {
-    "releases": (
-        "project_id", "version", "canonical_version", "is_prerelease", "created", "uploader_id",
-        "metadata_version", "summary", "description", "description_content_type",
-        "description_html", "keywords", "author", "author_email", "maintainer",
-        "maintainer_email", "license", "license_expression", "home_page", "download_url",
-        "requires_python", "classifiers", "requires_dist", "provides_extra", "project_urls",
-        "license_files", "platform", "dynamic", "yanked", "yanked_reason",
-    ),
-    "files": (
-        "release_id", "filename", "path", "size", "md5_digest", "sha256_digest",
-        "blake2_256_digest", "packagetype", "python_version", "requires_python",
-        "comment_text", "upload_time", "uploader_id", "metadata_sha256_digest",
-        "metadata_blake2_256_digest",
-    ),
-    "journals": ("name", "version", "action", "submitted_at", "submitted_by"),
-    "events": (
-        "project_normalized_name", "username", "tag", "time", "ip_address", "token_name",
-        "additional",
-    ),
-}  # fmt: skip
+# Each insert's columns: the parent's id, then the row type's fields.
+_INSERTS: dict[str, tuple[str, ...]] = {
+    "releases": ("project_id", *ReleaseValues._fields),
+    "files": ("release_id", *FileValues._fields),
+    "journals": JournalValues._fields,
+    "events": EventValues._fields,
+}
 # The JSON columns among them, passed through :meth:`UploadRecords.json`.
 JSON_COLUMNS = frozenset(
     {"classifiers", "requires_dist", "provides_extra", "project_urls", "license_files"}
     | {"platform", "dynamic", "additional"}
 )
+_JSON_COLUMNS_OF = {
+    table: tuple(column for column in columns if column in JSON_COLUMNS)
+    for table, columns in _INSERTS.items()
+}
 
 
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
@@ -111,45 +247,34 @@ _POSTGRES_STATEMENTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class UserRecord:
-    """The uploading user, as much of them as an upload needs."""
+class _Cursor(Protocol):
+    """What sqlite3's and psycopg's cursors share, as used here. Rows are plain tuples."""
 
-    id: int
-    uuid: str
-    username: str
+    def fetchone(self) -> Any: ...
 
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    """An API token's row: what :func:`pypidesk.index.auth.identity.check_token` reads."""
-
-    id: str
-    name: str
-    key_salt: bytes
-    caveats: list[Any]
-    permissions: list[str]
+    def fetchall(self) -> list[Any]: ...
 
 
-@dataclass(slots=True)
-class ProjectRecord:
-    """The project an upload goes to; what the caveat checks and the size limit read."""
+class _Driver(Protocol):
+    """What sqlite3's and psycopg's connections share, as used here."""
 
-    id: int
-    uuid: str
-    name: str
-    normalized_name: str
-    total_size: int
+    def execute(self, sql: str, params: Any, /) -> _Cursor: ...
 
 
 class UploadRecords:
-    """The statements of one upload transaction, on its driver connection."""
+    """The statements of one upload transaction, on its driver connection.
+
+    One method per statement, taking and returning named types: the rows
+    come back as plain tuples and are named here, once.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._session: Session | None = None
         self.postgres = connection.dialect.name == "postgresql"
-        self._driver = connection.connection.driver_connection
+        driver = connection.connection.driver_connection
+        assert driver is not None  # an open connection always has its driver's
+        self._driver: _Driver = driver
         self._sql = _POSTGRES_STATEMENTS if self.postgres else _STATEMENTS
         # One upload, one moment: every timestamp it writes is the same.
         self.now = self.timestamp(utcnow())
@@ -167,24 +292,90 @@ class UploadRecords:
             self._session.flush()
             self._session.close()
 
-    def row(self, name: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
-        """The first row of statement ``name``, or None."""
-        return self._driver.execute(self._sql[name], params or {}).fetchone()
+    def _row(self, name: str, params: dict[str, object]) -> Any:
+        """The first row of statement ``name`` (a tuple), or None."""
+        return self._driver.execute(self._sql[name], params).fetchone()
 
-    def rows(self, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        return self._driver.execute(self._sql[name], params or {}).fetchall()
-
-    def run(self, name: str, params: dict[str, Any]) -> None:
+    def _run(self, name: str, params: dict[str, object]) -> None:
         self._driver.execute(self._sql[name], params)
 
-    def insert(self, table: str, values: dict[str, Any]) -> int:
-        """Insert one row (columns not given are NULL); returns its id."""
-        params = dict.fromkeys(_INSERTS[table])
-        for column, value in values.items():
-            params[column] = self.json(value) if column in JSON_COLUMNS else value
-        return self._driver.execute(self._sql[f"insert_{table}"], params).fetchone()[0]
+    def _insert(self, table: str, params: dict[str, object]) -> int:
+        """Insert one row; returns its id."""
+        for column in _JSON_COLUMNS_OF[table]:
+            params[column] = self.json(params[column])
+        new_id: int = self._driver.execute(self._sql[f"insert_{table}"], params).fetchone()[0]
+        return new_id
 
-    def timestamp(self, when: dt.datetime) -> object:
+    def enabled_flags(self) -> set[str]:
+        """The ids of the admin flags that are on."""
+        rows = self._driver.execute(self._sql["enabled_flags"], {}).fetchall()
+        return {flag_id for (flag_id,) in rows}
+
+    def token(self, token_id: str) -> TokenOwner | None:
+        """The API token with this id, and its owner; None if there is none."""
+        row = self._row("token", {"id": token_id})
+        if row is None:
+            return None
+        token = TokenRecord(row[0], row[1], bytes(row[2]), from_json(row[3]), from_json(row[4]))
+        return TokenOwner(token, UserRecord(row[5], row[6], row[7]), bool(row[8]))
+
+    def token_used(self, token_id: str) -> None:
+        """Stamp the token's ``last_used`` with this upload's time."""
+        self._run("token_used", {"now": self.now, "id": token_id})
+
+    def project_and_role(self, user_id: int, normalized_name: str) -> ProjectAndRole | None:
+        """The project, with the user's role on it; None if there is no such project."""
+        row = self._row("project_and_role", {"user_id": user_id, "name": normalized_name})
+        if row is None:
+            return None
+        return ProjectAndRole(ProjectRecord(row[0], row[1], row[2], row[3], row[4]), row[5])
+
+    def release(self, project_id: int, canonical_version: str) -> StoredRelease | None:
+        """The project's release with this canonical version, if any."""
+        row = self._row("release", {"project_id": project_id, "canonical": canonical_version})
+        return None if row is None else StoredRelease(row[0], row[1], from_timestamp(row[2]))
+
+    def same_file(self, filename: str, blake2_256_digest: str) -> StoredFile | None:
+        """A file with this name or these bytes, if any."""
+        row = self._row("same_file", {"filename": filename, "blake2": blake2_256_digest})
+        return None if row is None else StoredFile(*row)
+
+    def is_registered(self, filename: str) -> bool:
+        """Whether the filename was ever used (PyPI never lets a name be reused)."""
+        return self._row("registered", {"filename": filename}) is not None
+
+    def has_sdist(self, release_id: int) -> bool:
+        return self._row("sdist", {"release_id": release_id}) is not None
+
+    def insert_release(self, project_id: int, values: ReleaseValues) -> int:
+        return self._insert("releases", {"project_id": project_id, **values._asdict()})
+
+    def insert_file(self, release_id: int, values: FileValues) -> int:
+        """Insert the file's row and its filename into the registry."""
+        file_id = self._insert("files", {"release_id": release_id, **values._asdict()})
+        self._run("insert_registry", {"filename": values.filename})
+        return file_id
+
+    def insert_journal(self, values: JournalValues) -> int:
+        """Insert a journal entry; returns its id, the new serial."""
+        return self._insert("journals", values._asdict())
+
+    def insert_event(self, values: EventValues) -> int:
+        return self._insert("events", values._asdict())
+
+    def update_project(self, project: ProjectRecord, last_serial: int) -> None:
+        """Write the project's name (as last uploaded), total size and serial."""
+        self._run(
+            "update_project",
+            {
+                "id": project.id,
+                "name": project.name,
+                "total_size": project.total_size,
+                "last_serial": last_serial,
+            },
+        )
+
+    def timestamp(self, when: dt.datetime) -> DriverTime:
         return when if self.postgres else when.strftime(SQLITE_DATETIME)
 
     def json(self, value: object) -> object:

@@ -19,6 +19,7 @@ from pymacaroons import Macaroon
 from starlette.types import Receive, Scope, Send
 
 from pypidesk.index.auth.identity import (
+    AnyIdentity,
     Identity,
     check_token,
     invalid_credentials,
@@ -30,15 +31,9 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.errors import RefusedError
 from pypidesk.index.serving.reason import ReasonResponse
 from pypidesk.index.settings import ServerSettings
-from pypidesk.index.storage import FileStorage
+from pypidesk.index.storage import FileStorage, IncomingFile
 from pypidesk.index.upload.multipart import receive_form
-from pypidesk.index.upload.records import (
-    ProjectRecord,
-    TokenRecord,
-    UploadRecords,
-    UserRecord,
-    from_json,
-)
+from pypidesk.index.upload.records import ProjectRecord, TokenRecord, UploadRecords, UserRecord
 from pypidesk.index.upload.service import Uploader, flags_error, store_upload
 from pypidesk.index.upload.threads import in_upload_thread
 
@@ -106,7 +101,7 @@ async def upload(request: Request) -> Response:
             functools.partial(_admission, database, settings, authorization)
         )
 
-    def open_content():
+    def open_content() -> IncomingFile | None:
         return storage.incoming(settings.max_file_size) if refused is None else None
 
     received = await receive_form(
@@ -187,6 +182,7 @@ def _identify(
     record_use: bool = True,
 ) -> Uploader:
     """Upload check 2 (credentials) and the token half of check 8, as an :class:`Uploader`."""
+    identity: AnyIdentity
     found = presented_credentials(
         settings, authorization, allow_password=settings.allow_password_uploads
     )
@@ -204,13 +200,12 @@ def _identify(
 
 def _token_identity(
     records: UploadRecords, settings: ServerSettings, macaroon: Macaroon, *, record_use: bool
-) -> Identity:
+) -> Identity[UserRecord, TokenRecord]:
     """What :func:`pypidesk.index.auth.identity.authenticate` finds, in one plain query."""
     token_id = token_id_of(macaroon)
-    row = None if token_id is None else records.row("token", {"id": token_id})
-    if row is None or not row[8]:
+    found = None if token_id is None else records.token(token_id)
+    if found is None or not found.user_is_active:
         raise invalid_credentials(settings)
     if record_use:
-        records.run("token_used", {"now": records.now, "id": token_id})
-    token = TokenRecord(row[0], row[1], bytes(row[2]), from_json(row[3]), from_json(row[4]))
-    return Identity(user=UserRecord(*row[5:8]), token=token, macaroon=macaroon)
+        records.token_used(found.token.id)
+    return Identity(user=found.user, token=found.token, macaroon=macaroon)

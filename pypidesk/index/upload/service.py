@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name, canonicalize_version
@@ -43,10 +42,14 @@ from pypidesk.index.upload.form import (
 from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import (
+    EventValues,
+    FileValues,
+    JournalValues,
     ProjectRecord,
+    ReleaseValues,
+    StoredRelease,
     UploadRecords,
     UserRecord,
-    from_timestamp,
 )
 
 LIMITS_HELP = "https://docs.pypi.org/project-management/storage-limits"
@@ -69,20 +72,19 @@ class Uploader:
     ip_address: str | None = None
 
     def event(
-        self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: Any
+        self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: str
     ) -> None:
         """What :func:`~pypidesk.index.records.events.record_event` writes, on this connection."""
-        records.insert(
-            "events",
-            {
-                "tag": tag,
-                "project_normalized_name": project.normalized_name,
-                "username": self.user.username,
-                "time": records.now,
-                "ip_address": self.ip_address,
-                "token_name": self.token_name,
-                "additional": additional,
-            },
+        records.insert_event(
+            EventValues(
+                tag=tag,
+                project_normalized_name=project.normalized_name,
+                username=self.user.username,
+                time=records.now,
+                ip_address=self.ip_address,
+                token_name=self.token_name,
+                additional=additional,
+            )
         )
 
 
@@ -101,7 +103,7 @@ ATTEMPTS = 3
 
 def flags_error(records: UploadRecords, settings: ServerSettings) -> UploadError | None:
     """Upload check 1: PyPI's kill switches for uploads (both read in one query)."""
-    enabled = {flag_id for (flag_id,) in records.rows("enabled_flags")}
+    enabled = records.enabled_flags()
     for flag_id in (flags.READ_ONLY, flags.DISALLOW_NEW_UPLOAD):
         if flag_id in enabled:
             return UploadError(403, flags.message(flag_id, settings.help_url))
@@ -121,7 +123,7 @@ def store_upload(
     :meth:`LocalFileStorage.sweep`, which finds the staged file and its row.
     """
     # The statements run on the driver, which raises its own IntegrityError.
-    conflicts = (IntegrityError, database.engine.dialect.dbapi.IntegrityError)
+    conflicts = (IntegrityError, database.engine.dialect.loaded_dbapi.IntegrityError)
     for attempt in range(ATTEMPTS):
         try:
             with database.write_connection() as connection:
@@ -180,13 +182,13 @@ def process_upload(
             "The digest supplied does not match a digest calculated from the uploaded file."
         )
     _check_duplicate(records, settings, filename, digests.sha256, digests.blake2_256)
-    if records.row("registered", {"filename": filename}) is not None:
+    if records.is_registered(filename):
         raise bad_request(
             "This filename was previously used by a file that has since been deleted. "
             f"Use a different version. See {settings.help_url}#file-name-reuse "
             "for more information."
         )
-    if release.created is not None and utcnow() - release.created > RELEASE_OPEN_FOR:
+    if isinstance(release, StoredRelease) and utcnow() - release.created > RELEASE_OPEN_FOR:
         # PyPI's stopgap until PEP 694 defines closing a release (July 2026).
         raise bad_request("Uploading new files to releases older than 14 days is not allowed.")
     if form.filetype == "sdist" and _has_sdist(records, release):
@@ -214,29 +216,27 @@ def process_upload(
             "when using Trusted Publishing"
         )
     path = storage_path(digests.blake2_256, filename)
-    new_release = release.id is None
+    new_release = isinstance(release, ReleaseValues)
     _record_file(
         records,
         project,
         release,
-        {
-            "filename": filename,
-            "path": path,
-            "size": content.size,
-            "md5_digest": digests.md5,
-            "sha256_digest": digests.sha256,
-            "blake2_256_digest": digests.blake2_256,
-            "packagetype": form.filetype,
-            "python_version": form.pyversion,
-            "requires_python": (
-                str(metadata.requires_python) if metadata.requires_python else None
-            ),
-            "comment_text": form.comment,
-            "uploader_id": uploader.user.id,
-            "upload_time": records.now,
-            "metadata_sha256_digest": metadata_digests[0] if metadata_digests else None,
-            "metadata_blake2_256_digest": metadata_digests[1] if metadata_digests else None,
-        },
+        FileValues(
+            filename=filename,
+            path=path,
+            size=content.size,
+            md5_digest=digests.md5,
+            sha256_digest=digests.sha256,
+            blake2_256_digest=digests.blake2_256,
+            packagetype=form.filetype,
+            python_version=form.pyversion,
+            requires_python=str(metadata.requires_python) if metadata.requires_python else None,
+            comment_text=form.comment,
+            uploader_id=uploader.user.id,
+            upload_time=records.now,
+            metadata_sha256_digest=metadata_digests[0] if metadata_digests else None,
+            metadata_blake2_256_digest=metadata_digests[1] if metadata_digests else None,
+        ),
         username=uploader.user.username,
     )
     _record_history(
@@ -263,8 +263,8 @@ def _record_history(
 def _record_file(
     records: UploadRecords,
     project: ProjectRecord,
-    release: _ReleaseRecord,
-    file: dict[str, object],
+    release: StoredRelease | ReleaseValues,
+    file: FileValues,
     *,
     username: str,
 ) -> None:
@@ -275,34 +275,26 @@ def _record_file(
     """
     records.lock_journal()
     actions = []
-    if release.id is None:
-        release.id = records.insert("releases", {"project_id": project.id, **release.values})
+    if isinstance(release, ReleaseValues):
+        release_id = records.insert_release(project.id, release)
         actions.append("new release")
-    records.insert("files", {"release_id": release.id, **file})
-    records.run("insert_registry", {"filename": file["filename"]})
-    project.total_size += file["size"]  # type: ignore[operator]
-    actions.append(f"add {file['python_version']} file {file['filename']}")
+    else:
+        release_id = release.id
+    records.insert_file(release_id, file)
+    project.total_size += file.size
+    actions.append(f"add {file.python_version} file {file.filename}")
     last_serial = 0
     for action in actions:
-        last_serial = records.insert(
-            "journals",
-            {
-                "name": project.name,
-                "version": release.version,
-                "action": action,
-                "submitted_at": records.now,
-                "submitted_by": username,
-            },
+        last_serial = records.insert_journal(
+            JournalValues(
+                name=project.name,
+                version=release.version,
+                action=action,
+                submitted_at=records.now,
+                submitted_by=username,
+            )
         )
-    records.run(
-        "update_project",
-        {
-            "id": project.id,
-            "name": project.name,
-            "total_size": project.total_size,
-            "last_serial": last_serial,
-        },
-    )
+    records.update_project(project, last_serial)
 
 
 def _project(
@@ -313,11 +305,8 @@ def _project(
     The project and the uploader's role on it come in one query. A new
     project is registered through the ORM (rare, and shared with the API).
     """
-    row = records.row(
-        "project_and_role",
-        {"user_id": uploader.user.id, "name": canonicalize_name(metadata.name)},
-    )
-    if row is None:
+    found = records.project_and_role(uploader.user.id, canonicalize_name(metadata.name))
+    if found is None:
         session = records.session
         created = create_project(session, settings, metadata.name, uploader.user)
         # Written now: the rest of the upload updates the row behind the ORM's back.
@@ -326,10 +315,9 @@ def _project(
             created.id, created.uuid, created.name, created.normalized_name, created.total_size
         )
         uploader.event(records, "project:create", project)
-        role: str | None = RoleName.OWNER
+        role: RoleName | None = RoleName.OWNER
     else:
-        project = ProjectRecord(*row[:5])
-        role = row[5]
+        project, role = found
     uploader.check_scope(project)
     if role not in ROLE_NAMES:
         raise UploadError(
@@ -340,78 +328,59 @@ def _project(
     return project
 
 
-@dataclass
-class _ReleaseRecord:
-    """The release a file goes to: an existing row's id, or a new row's values."""
-
-    version: str
-    id: int | None = None
-    values: dict[str, object] = field(default_factory=dict)
-    # When an existing release was created (UTC); None for a new one.
-    created: dt.datetime | None = None
-
-
 def _release(
     records: UploadRecords,
     project: ProjectRecord,
     metadata: Metadata,
     description_html: str | None,
     user: User | UserRecord,
-) -> _ReleaseRecord:
+) -> StoredRelease | ReleaseValues:
     """Upload check 13: the release by canonical version; metadata only from its first upload.
 
-    A new release is inserted with its file's row (same order, fewer
-    statements); both are rolled back together if a later check fails.
+    A new release (its row's values are returned) is inserted with its file's
+    row (same order, fewer statements); both are rolled back together if a
+    later check fails.
     """
     canonical = canonicalize_version(metadata.version)
-    existing = records.row("release", {"project_id": project.id, "canonical": canonical})
+    existing = records.release(project.id, canonical)
     if existing is not None:
-        release_id, version, created = existing
-        return _ReleaseRecord(version=version, id=release_id, created=from_timestamp(created))
-    version = str(metadata.version)
-    return _ReleaseRecord(
-        version=version,
-        values={
-            "version": version,
-            "canonical_version": canonical,
-            "is_prerelease": metadata.version.is_prerelease,
-            "created": records.now,
-            "uploader_id": user.id,
-            "metadata_version": metadata.metadata_version,
-            "summary": metadata.summary,
-            "description": metadata.description,
-            "description_content_type": metadata.description_content_type,
-            "description_html": description_html,
-            "keywords": ", ".join(metadata.keywords) if metadata.keywords else None,
-            "author": metadata.author,
-            "author_email": metadata.author_email,
-            "maintainer": metadata.maintainer,
-            "maintainer_email": metadata.maintainer_email,
-            "license": metadata.license,
-            "license_expression": metadata.license_expression,
-            "home_page": metadata.home_page,
-            "download_url": metadata.download_url,
-            "requires_python": (
-                str(metadata.requires_python) if metadata.requires_python else None
-            ),
-            "classifiers": list(metadata.classifiers or []),
-            "requires_dist": [str(r) for r in metadata.requires_dist or []],
-            "provides_extra": [str(e) for e in metadata.provides_extra or []],
-            "project_urls": [f"{k}, {v}" for k, v in (metadata.project_urls or {}).items()],
-            "license_files": list(metadata.license_files or []),
-            "platform": list(metadata.platforms or []),
-            "dynamic": list(metadata.dynamic or []),
-            "yanked": False,
-            "yanked_reason": "",
-        },
+        return existing
+    return ReleaseValues(
+        version=str(metadata.version),
+        canonical_version=canonical,
+        is_prerelease=metadata.version.is_prerelease,
+        created=records.now,
+        uploader_id=user.id,
+        metadata_version=metadata.metadata_version,
+        summary=metadata.summary,
+        description=metadata.description,
+        description_content_type=metadata.description_content_type,
+        description_html=description_html,
+        keywords=", ".join(metadata.keywords) if metadata.keywords else None,
+        author=metadata.author,
+        author_email=metadata.author_email,
+        maintainer=metadata.maintainer,
+        maintainer_email=metadata.maintainer_email,
+        license=metadata.license,
+        license_expression=metadata.license_expression,
+        home_page=metadata.home_page,
+        download_url=metadata.download_url,
+        requires_python=str(metadata.requires_python) if metadata.requires_python else None,
+        classifiers=list(metadata.classifiers or []),
+        requires_dist=[str(r) for r in metadata.requires_dist or []],
+        provides_extra=[str(e) for e in metadata.provides_extra or []],
+        project_urls=[f"{k}, {v}" for k, v in (metadata.project_urls or {}).items()],
+        license_files=list(metadata.license_files or []),
+        platform=list(metadata.platforms or []),
+        dynamic=list(metadata.dynamic or []),
+        yanked=False,
+        yanked_reason="",
     )
 
 
-def _has_sdist(records: UploadRecords, release: _ReleaseRecord) -> bool:
+def _has_sdist(records: UploadRecords, release: StoredRelease | ReleaseValues) -> bool:
     """Whether the release already has an sdist (a new one has no files yet)."""
-    if release.id is None:
-        return False
-    return records.row("sdist", {"release_id": release.id}) is not None
+    return isinstance(release, StoredRelease) and records.has_sdist(release.id)
 
 
 def _check_size(
@@ -436,7 +405,7 @@ def _check_duplicate(
     records: UploadRecords, settings: ServerSettings, filename: str, sha256: str, blake2: str
 ) -> None:
     """Upload check 18: the same name and bytes is a no-op; any other clash is refused."""
-    existing = records.row("same_file", {"filename": filename, "blake2": blake2})
+    existing = records.same_file(filename, blake2)
     if existing is None:
         return
     if existing == (filename, sha256, blake2):
