@@ -19,7 +19,7 @@ from pypidesk.client.models import Capabilities, ProjectDetail, ProjectSummary
 from pypidesk.client.parsing import parse_time
 from pypidesk.client.profiles import Profile, ProfileKind
 
-TOKEN_USERNAME = "__token__"
+TOKEN_USERNAME = "__token__"  # noqa: S105 - PyPI's username for tokens, not a secret
 SERIAL_HEADER = "x-pypi-last-serial"
 #: PyPI and TestPyPI answer XML-RPC ``user_packages``; no other index is known to.
 XMLRPC_KINDS = (ProfileKind.PYPI, ProfileKind.TESTPYPI)
