@@ -5,12 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from pypidesk.client.models import FileKind
@@ -63,13 +58,3 @@ def python_tag(filename: str) -> str | None:
     if filename.endswith((".tar.gz", ".zip")):
         return "source"
     return None
-
-
-def version_from_filename(filename: str) -> str | None:
-    """The version a wheel or sdist filename carries; None if it does not parse."""
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return None
