@@ -92,7 +92,7 @@ async def test_project_from_the_json_api(
     assert detail.summary == "A tiny demo library"
     assert detail.latest_version == "2.0"
     assert [r.version for r in detail.releases] == ["2.0", "1.1", "1.0"]
-    yanked, newer, first = detail.releases
+    yanked, _newer, first = detail.releases
     assert (yanked.yanked, yanked.yanked_reason) == (True, "bad ABI")
     assert (first.yanked, first.yanked_reason) == (False, None)
     sdist, wheel = sorted(first.files, key=lambda f: f.kind.value)

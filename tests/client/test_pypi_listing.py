@@ -18,7 +18,7 @@ from pypidesk.client.xmlrpc import call
 class _Handler(SimpleXMLRPCRequestHandler):
     rpc_paths = ("/pypi", "/html")
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - the stdlib handler's name
         if self.path != "/html":
             super().do_POST()
             return
