@@ -25,7 +25,7 @@ def parse_time(value: object) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC)
 
 
-def _version_key(version: str) -> tuple[int, Version | str]:
+def version_sort_key(version: str) -> tuple[int, Version | str]:
     try:
         return (1, Version(version))
     except InvalidVersion:
@@ -35,7 +35,7 @@ def _version_key(version: str) -> tuple[int, Version | str]:
 
 def versions_newest_first(versions: Iterable[str]) -> list[str]:
     """Versions in PEP 440 order, newest first; invalid ones last, by text."""
-    return sorted(versions, key=_version_key, reverse=True)
+    return sorted(versions, key=version_sort_key, reverse=True)
 
 
 def file_kind(packagetype: str | None, filename: str) -> FileKind:
