@@ -9,6 +9,9 @@ say stays ``None`` in the results, which the GUI shows as unknown.
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import httpx
 from packaging.utils import canonicalize_name
 
@@ -91,22 +94,15 @@ class IndexClient:
                 headers={"Accept": simple_api.ACCEPT},
                 auth=self._auth,
             )
-            projects = [ProjectSummary(name=n) for n in simple_api.project_names(response)]
+            names = await asyncio.to_thread(simple_api.project_names, response)
+            projects = [ProjectSummary(name=n) for n in names]
         return sorted(projects, key=lambda p: canonicalize_name(p.name))
 
     async def _maintained_projects(self) -> list[ProjectSummary]:
         response = await send(
             self.http, "GET", self._url("api/v1/account/projects"), auth=self._auth
         )
-        return [
-            ProjectSummary(
-                name=str(row["project"]),
-                role=row.get("role"),
-                latest_version=row.get("latest_version"),
-                last_upload=parse_time(row.get("last_upload")),
-            )
-            for row in response.json()
-        ]
+        return await asyncio.to_thread(_project_summaries, response.content)
 
     async def project(self, name: str) -> ProjectDetail:
         """Releases and files of ``name``: the JSON API, else the Simple API."""
@@ -132,8 +128,10 @@ class IndexClient:
                 )
             except NotFoundError:
                 raise not_in_json_api from None
-            return simple_api.project_detail(normalized, response, _serial(response))
-        return json_api.parse_project(response.json(), _serial(response))
+            return await asyncio.to_thread(
+                simple_api.project_detail, normalized, response, _serial(response)
+            )
+        return await asyncio.to_thread(_project_detail, response.content, _serial(response))
 
     async def serial(self) -> int | None:
         """The index's last serial (``X-PyPI-Last-Serial`` of ``/simple/``); None if untold.
@@ -142,6 +140,26 @@ class IndexClient:
         """
         response = await send(self.http, "HEAD", self.profile.index_url, auth=self._auth)
         return _serial(response)
+
+
+# Big answers (10,000 projects, 1,000 releases) are decoded in a worker thread:
+# a caller on a GUI's event loop must not stall for the 50-100 ms that takes.
+
+
+def _project_summaries(content: bytes) -> list[ProjectSummary]:
+    return [
+        ProjectSummary(
+            name=str(row["project"]),
+            role=row.get("role"),
+            latest_version=row.get("latest_version"),
+            last_upload=parse_time(row.get("last_upload")),
+        )
+        for row in json.loads(content)
+    ]
+
+
+def _project_detail(content: bytes, serial: int | None) -> ProjectDetail:
+    return json_api.parse_project(json.loads(content), serial)
 
 
 def _has_flags(response: httpx.Response) -> bool:

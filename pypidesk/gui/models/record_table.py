@@ -24,6 +24,10 @@ from PySide6.QtGui import QBrush, QGuiApplication, QPalette
 R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
 _INVALID = QModelIndex()
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +55,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     ) -> None:
         super().__init__(parent)
         self._columns = list(columns)
+        # Asked for every painted cell: worked out once.
+        self._alignments = [int(c.alignment | Qt.AlignmentFlag.AlignVCenter) for c in columns]
         self._search_text = search_text
         self._records: list[R] = []
         self._haystacks: list[str] = []
@@ -117,23 +123,21 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called for every role of every painted cell: plain int comparisons only.
         if not index.isValid():
             return None
-        column = self._columns[index.column()]
-        record = self.record(index.row())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.display(record)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(record)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.alignment | Qt.AlignmentFlag.AlignVCenter)
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and column.unknown is not None
-            and column.unknown(record)
-        ):
-            palette = QGuiApplication.palette()
-            return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        column_number = index.column()
+        column = self._columns[column_number]
+        if role == _DISPLAY:
+            return column.display(self.record(index.row()))
+        if role == _ALIGNMENT:
+            return self._alignments[column_number]
+        if role == _TOOLTIP and column.tooltip is not None:
+            return column.tooltip(self.record(index.row()))
+        if role == _FOREGROUND and column.unknown is not None:
+            if column.unknown(self.record(index.row())):
+                palette = QGuiApplication.palette()
+                return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         return None
 
     def headerData(  # noqa: N802 - Qt's name
