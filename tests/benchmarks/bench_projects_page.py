@@ -2,7 +2,7 @@
 
 Not collected by pytest. Run from the repository root:
 
-    PYTHONPATH=$PWD QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_projects_page.py
+    PYTHONPATH=$PWD .venv/bin/python tests/benchmarks/bench_projects_page.py
 
 A small HTTP server in a thread answers as pypidesk does (maintainer API
 flags, ``/api/v1/account/projects`` with 10,000 rows, ``/pypi/big/json`` with
@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
@@ -103,7 +103,7 @@ def big_project_body() -> bytes:
 
 
 class Answers(http.server.BaseHTTPRequestHandler):
-    bodies: dict[str, bytes] = {}
+    bodies: ClassVar[dict[str, bytes]] = {}
 
     def do_GET(self) -> None:
         body = self.bodies.get(self.path.split("?")[0])
