@@ -134,10 +134,13 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             return self._alignments[column_number]
         if role == _TOOLTIP and column.tooltip is not None:
             return column.tooltip(self.record(index.row()))
-        if role == _FOREGROUND and column.unknown is not None:
-            if column.unknown(self.record(index.row())):
-                palette = QGuiApplication.palette()
-                return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        if (
+            role == _FOREGROUND
+            and column.unknown is not None
+            and column.unknown(self.record(index.row()))
+        ):
+            palette = QGuiApplication.palette()
+            return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         return None
 
     def headerData(  # noqa: N802 - Qt's name
