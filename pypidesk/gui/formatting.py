@@ -58,9 +58,10 @@ def human_size(size: int | None) -> str:
         return _tr("unknown")
     if size < 1000:
         return count_text(_CONTEXT, size, "1 byte", "%n bytes")
-    value = float(size)
-    for unit in ("kB", "MB", "GB", "TB"):
+    units = ("kB", "MB", "GB", "TB")
+    value = size / 1000
+    step = 0
+    while value >= 1000 and step < len(units) - 1:
         value /= 1000
-        if value < 1000 or unit == "TB":
-            break
-    return f"{value:.1f} {unit}"
+        step += 1
+    return f"{value:.1f} {units[step]}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from pypidesk.client.index_client import IndexClient
 from pypidesk.client.local_index import find_free_port
+from pypidesk.client.models import ProjectDetail, ReleaseInfo
 from pypidesk.client.profiles import Profile, ProfileKind, local_profile
 from pypidesk.gui.models.projects import FilesModel, ReleasesModel
 from pypidesk.gui.pages import project_detail
@@ -342,3 +346,85 @@ async def test_a_new_upload_is_picked_up_when_the_serial_moves(
     await page.wait_idle()
     assert page.stack.currentIndex() == page.LIST
     assert cells(page.table)[0][:3] == ["fresh-pkg", "Owner", "0.1"]
+
+
+async def test_answers_to_older_questions_are_dropped(
+    page: ProjectsPage, published_index: PublishedIndex, http: httpx.AsyncClient
+) -> None:
+    busy: list[bool] = []
+    page.busy_changed.connect(busy.append)
+    await page.show_context(alice(published_index, http))
+    await asyncio.gather(page.load_project("tools-x"), page.load_project("demo-lib"))
+    assert page.detail.header.text() == "demo-lib 2.0"
+    await asyncio.gather(page.load_project("no-such-project"), page.load_project("demo-lib"))
+    assert page.detail.stack.currentIndex() == 0
+    await asyncio.gather(page.refresh(), page.refresh())
+    assert page.model.rowCount() == 2
+    dead = f"http://127.0.0.1:{find_free_port()}"
+    await asyncio.gather(
+        page.show_context(IndexContext(local_profile(dead), http)),
+        page.show_context(alice(published_index, http)),
+    )
+    assert page.stack.currentIndex() == page.LIST
+    # Busy went on once and off once per burst, never flickering in between.
+    assert busy == [True, False] * (len(busy) // 2)
+
+
+async def test_a_failed_poll_waits_for_the_next_one(
+    page: ProjectsPage, published_index: PublishedIndex, http: httpx.AsyncClient
+) -> None:
+    await page.show_context(alice(published_index, http))
+    dead = f"http://127.0.0.1:{find_free_port()}"
+    page.client = IndexClient(http, local_profile(dead))
+    assert await page.poll_serial() is False
+    assert page.stack.currentIndex() == page.LIST
+
+
+async def test_a_filter_that_hides_everything_survives_a_refresh(
+    page: ProjectsPage, published_index: PublishedIndex, http: httpx.AsyncClient
+) -> None:
+    await page.show_context(alice(published_index, http))
+    page.filter_edit.setText("zzz")
+    page.apply_filter()
+    await page.refresh()
+    assert page.model.rowCount() == 0
+    assert page.detail.message.text() == "Select a project to see its releases and files."
+    page.table.clearSelection()
+    page._project_changed()  # nothing selected: nothing to load
+    await page.wait_idle()
+
+
+async def test_an_unexpected_failure_in_a_click_is_reported(
+    page: ProjectsPage,
+    published_index: PublishedIndex,
+    http: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await page.show_context(alice(published_index, http))
+    reported: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _t, error, _tb: reported.append(error))
+
+    async def broken(name: str) -> None:
+        raise RuntimeError(f"bug while loading {name}")
+
+    monkeypatch.setattr(page, "load_project", broken)
+    page.detail.retry_button.click()
+    await page.wait_idle()
+    assert [str(e) for e in reported] == ["bug while loading demo-lib"]
+
+
+def test_a_project_without_releases_or_files(qtbot: QtBot) -> None:
+    pane = project_detail.ProjectDetailPane()
+    qtbot.addWidget(pane)
+    pane.show_detail(ProjectDetail("empty", ()), "")
+    assert pane.header.text() == "empty"
+    assert pane.files_caption.text() == "No release selected."
+    assert pane.description.toPlainText() == "This project has no description."
+    pane.show_detail(ProjectDetail("bare", (ReleaseInfo("1.0", (), yanked=False),)), "")
+    assert pane.files_caption.text() == "0 files in 1.0"
+    assert not pane.copy_sha_button.isEnabled()
+    assert not pane.open_file_button.isEnabled()
+    QGuiApplication.clipboard().setText("before")
+    pane.copy_selected_sha256()
+    pane.open_selected_file()
+    assert QGuiApplication.clipboard().text() == "before"

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from pypidesk.client.models import DistFile, ProjectDetail, ReleaseInfo
+from pypidesk.gui.formatting import count_text
 from pypidesk.gui.models.projects import FilesModel, ReleasesModel
 from pypidesk.gui.record_view import RecordTableView
 
 
 def open_url(url: QUrl) -> bool:
     """Open ``url`` in the user's browser (tests replace this)."""
-    return QDesktopServices.openUrl(url)
+    return QDesktopServices.openUrl(url)  # pragma: no cover - would open a real browser
 
 
 def _name(widget: QWidget, object_name: str, accessible_name: str) -> None:
@@ -180,9 +181,9 @@ class ProjectDetailPane(QWidget):
         if release is None:
             self.files_caption.setText(self.tr("No release selected."))
         else:
-            self.files_caption.setText(
-                self.tr("%n file(s) in %1", "", len(release.files)).replace("%1", release.version)
-            )
+            count = len(release.files)
+            caption = count_text("ProjectDetailPane", count, "1 file in %1", "%n files in %1")
+            self.files_caption.setText(caption.replace("%1", release.version))
             if release.files:
                 self.files_view.select_row(0)
         self._update_file_buttons()
@@ -194,7 +195,7 @@ class ProjectDetailPane(QWidget):
 
     def copy_selected_sha256(self) -> None:
         file = self.selected_file()
-        if file is not None and file.sha256:
+        if file is not None and file.sha256 is not None:
             QGuiApplication.clipboard().setText(file.sha256)
 
     def open_selected_file(self) -> None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from pypidesk.client.description import render_description
-from pypidesk.client.errors import ClientError, SignInRequiredError
+from pypidesk.client.errors import ClientError
 from pypidesk.client.index_client import IndexClient
 from pypidesk.client.models import ProjectDetail, ProjectSummary
 from pypidesk.gui.formatting import count_text
@@ -180,11 +180,8 @@ class ProjectsPage(Page):
         try:
             projects = await client.my_projects()
             serial = await client.serial()
-        except SignInRequiredError as exc:
-            if generation == self._list_generation:
-                self._show_message(str(exc), retry=True)
-            return
         except ClientError as exc:
+            # The server's own text (or, on PyPI, why a username is needed), with Retry.
             if generation == self._list_generation:
                 self._show_message(str(exc), retry=True)
                 self.status_message.emit(self.tr("Could not load the projects"))
