@@ -73,4 +73,5 @@ def parse_project(data: dict[str, Any], serial: int | None) -> ProjectDetail:
         project_url=_str_or_none(info.get("project_url")),
         source="json",
         serial=_int_or_none(data.get("last_serial")) if serial is None else serial,
+        latest=_str_or_none(info.get("version")),
     )

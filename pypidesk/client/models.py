@@ -86,7 +86,12 @@ class ProjectDetail:
     #: "json" (PyPI's JSON API) or "simple" (only the Simple API answered).
     source: str = "json"
     serial: int | None = None
+    #: The index's own choice of latest (PyPI skips yanked releases and pre-releases).
+    latest: str | None = None
 
     @property
     def latest_version(self) -> str | None:
+        """The index's latest; without one, the highest version."""
+        if self.latest is not None:
+            return self.latest
         return self.releases[0].version if self.releases else None

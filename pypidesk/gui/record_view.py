@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -41,11 +41,18 @@ class RecordTableView(QTableView):
         horizontal = self.horizontalHeader()
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
+        # No arrow until the user sorts: the index's own order (newest first) is not "ascending".
+        horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         horizontal.setSortIndicatorShown(True)
         horizontal.setSectionsClickable(True)
         horizontal.sortIndicatorChanged.connect(model.sort)
         self._copy = QShortcut(QKeySequence.StandardKey.Copy, self)
         self._copy.activated.connect(self.copy_selection)
+
+    def set_column_widths(self, *widths: int) -> None:
+        """Starting widths in pixels, left to right (the last column stretches)."""
+        for column, width in enumerate(widths):
+            self.setColumnWidth(column, width)
 
     def record_model(self) -> RecordTableModel[Any]:
         model = self.model()

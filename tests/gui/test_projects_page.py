@@ -94,7 +94,7 @@ async def test_shows_my_projects_with_role_latest_version_and_last_upload(
     assert busy[-1] is False
     # The first project is opened at once.
     assert page.selected_project() == "demo-lib"
-    assert page.detail.header.text() == "demo-lib 2.0"
+    assert page.detail.header.text() == "demo-lib 1.1"
 
 
 async def test_releases_files_and_copy_sha256(
@@ -355,7 +355,7 @@ async def test_answers_to_older_questions_are_dropped(
     page.busy_changed.connect(busy.append)
     await page.show_context(alice(published_index, http))
     await asyncio.gather(page.load_project("tools-x"), page.load_project("demo-lib"))
-    assert page.detail.header.text() == "demo-lib 2.0"
+    assert page.detail.header.text() == "demo-lib 1.1"
     await asyncio.gather(page.load_project("no-such-project"), page.load_project("demo-lib"))
     assert page.detail.stack.currentIndex() == 0
     await asyncio.gather(page.refresh(), page.refresh())

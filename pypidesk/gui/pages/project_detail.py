@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -90,6 +90,8 @@ class ProjectDetailPane(QWidget):
     def _build_files_tab(self) -> QWidget:
         self.files_model = FilesModel(self)
         self.files_view = RecordTableView(self.files_model, "filesTable", self.tr("Files"))
+        # Filenames are long (name, version and every tag): give them the room.
+        self.files_view.set_column_widths(300, 60, 70, 80, 110)
         self.files_view.doubleClicked.connect(lambda _index: self.open_selected_file())
         self.files_caption = QLabel()
         self.copy_sha_button = QPushButton(self.tr("Copy sha256"))
@@ -113,6 +115,7 @@ class ProjectDetailPane(QWidget):
     def _build_message_page(self) -> QWidget:
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton(self.tr("Retry"))
         _name(self.retry_button, "projectRetryButton", self.tr("Load the project again"))
         self.retry_button.clicked.connect(self.retry_requested)

@@ -104,6 +104,7 @@ class ProjectsPage(Page):
 
         self.model = ProjectsModel(self)
         self.table = RecordTableView(self.model, "projectsTable", self.tr("My projects"))
+        self.table.set_column_widths(190, 90, 80)
         self.table.selectionModel().selectionChanged.connect(self._project_changed)
         self.no_match = QLabel()
         self.no_match.setVisible(False)
@@ -120,6 +121,9 @@ class ProjectsPage(Page):
         """The page shown instead of the list: empty, error, sign-in needed."""
         self.message = QLabel()
         self.message.setObjectName("projectsMessage")
+        font = self.message.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.message.setFont(font)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.command = QLineEdit()
