@@ -41,4 +41,4 @@ def last_uploads(session: Session, project_ids: Sequence[int]) -> dict[int, dt.d
         .where(Release.project_id.in_(project_ids))
         .group_by(Release.project_id)
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
