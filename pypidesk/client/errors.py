@@ -5,6 +5,7 @@ ClientError
 ├── IndexHTTPError              an answer, but not the one expected (carries the status)
 │   ├── AuthenticationError     401/403: the credentials are missing, wrong or not enough
 │   └── NotFoundError           404: the project, release or endpoint is not there
+├── SignInRequiredError         the question needs a signed-in user (PyPI's "my projects")
 └── LocalIndexError             the bundled local index could not be started
     ├── PortInUseError          its port is taken by another program
     ├── DataDirError            its data folder cannot be created or written
@@ -44,6 +45,17 @@ class AuthenticationError(IndexHTTPError):
 
 class NotFoundError(IndexHTTPError):
     """404: nothing at that URL on this index."""
+
+
+class SignInRequiredError(ClientError):
+    """What was asked needs a user: on PyPI, only a username says which projects are "mine"."""
+
+    def __init__(self, index_name: str) -> None:
+        self.index_name = index_name
+        super().__init__(
+            f"{index_name} does not list everyone's projects: sign in (or give your "
+            "username) to see yours."
+        )
 
 
 class LocalIndexError(ClientError):

@@ -31,3 +31,6 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+from tests.client.live_indexes import published_index, pypiserver_index  # noqa: E402, F401

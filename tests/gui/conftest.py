@@ -46,3 +46,6 @@ def collect_qobjects_on_the_gui_thread() -> Iterator[None]:
     """
     yield
     gc.collect()
+
+
+from tests.client.live_indexes import published_index, pypiserver_index  # noqa: E402, F401

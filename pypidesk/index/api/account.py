@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from pypidesk.index.api import schemas, views
+from pypidesk.index.api import project_list, schemas, views
 from pypidesk.index.api.calls import (
     WWW_AUTHENTICATE,
     Call,
@@ -167,12 +167,20 @@ def whoami(request: Request) -> schemas.Account:
 
 
 @router.get("/account/projects", dependencies=AUTHENTICATED)
-def my_projects(request: Request) -> list[schemas.ProjectRole]:
-    """Projects I have a role in, with the role."""
+def my_projects(request: Request) -> list[schemas.MyProject]:
+    """Projects I have a role in, with the role, latest version and last upload."""
     with authenticated(request) as call:
+        found = roles.projects_of(call.session, call.identity.user)
+        latest = project_list.latest_versions(call.session, [p.id for p, _role in found])
+        uploads = project_list.last_uploads(call.session, [p.id for p, _role in found])
         return [
-            schemas.ProjectRole(project=project.name, role=role)
-            for project, role in roles.projects_of(call.session, call.identity.user)
+            schemas.MyProject(
+                project=project.name,
+                role=role,
+                latest_version=latest.get(project.id),
+                last_upload=None if project.id not in uploads else as_utc(uploads[project.id]),
+            )
+            for project, role in found
         ]
 
 

@@ -122,8 +122,8 @@ def test_account_lists_projects_invitations_and_history(index: Index) -> None:
     )
     alice = basic("alice")
     assert index.http.get("/account/projects", headers=alice).json() == [
-        {"project": "eggs", "role": "Maintainer"},
-        {"project": "Spam", "role": "Owner"},
+        {"project": "eggs", "role": "Maintainer", "latest_version": None, "last_upload": None},
+        {"project": "Spam", "role": "Owner", "latest_version": None, "last_upload": None},
     ]
     (invitation,) = index.http.get("/account/invitations", headers=alice).json()
     assert invitation["project"] == "ham"
@@ -133,6 +133,27 @@ def test_account_lists_projects_invitations_and_history(index: Index) -> None:
     assert [e["tag"] for e in history["events"]] == ["project:role:invite"]
     assert history["events"][0]["username"] == "bob"
     assert history["next_before"] is None
+
+
+def test_my_projects_carry_latest_version_and_last_upload(index: Index) -> None:
+    index.user("alice")
+    index.records.project("spam", owners=("alice",))
+    index.records.release("spam", "1.0", filenames=("spam-1.0.tar.gz",))
+    index.records.release("spam", "2.0", filenames=("spam-2.0.tar.gz",))
+    index.records.release("spam", "3.0b1", filenames=("spam-3.0b1.tar.gz",))
+    index.records.project("eggs", owners=("alice",))
+    index.records.release("eggs", "1.0")
+    alice = basic("alice")
+    yanked = index.http.post("/projects/spam/releases/2.0/yank", headers=alice, json={})
+    assert yanked.status_code == 200
+    rows = {
+        row["project"]: row for row in index.http.get("/account/projects", headers=alice).json()
+    }
+    # As the JSON API chooses: not yanked first, then final releases.
+    assert rows["spam"]["latest_version"] == "1.0"
+    assert utc(rows["spam"]["last_upload"]).tzinfo is not None
+    assert rows["eggs"]["latest_version"] == "1.0"
+    assert rows["eggs"]["last_upload"] is None
 
 
 def test_change_password_keeps_tokens_and_says_so(index: Index) -> None:
