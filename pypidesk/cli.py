@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="desktop app: keep its settings (pypidesk.ini), the local index's data "
+        "(local-index/) and its log (log/) in DIR instead of the usual places",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     serve = commands.add_parser(
@@ -168,10 +176,10 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
-def _gui(argv: Sequence[str]) -> int:
+def _gui(argv: Sequence[str], config_dir: Path | None) -> int:
     from pypidesk.gui.app import run  # noqa: PLC0415 - Qt loads only for the desktop app
 
-    return run(list(argv))
+    return run(list(argv), config_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,4 +190,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "admin":
         return run_admin(args)
-    return _gui([sys.argv[0], *argv])
+    return _gui([sys.argv[0]], args.config_dir)

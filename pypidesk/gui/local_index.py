@@ -65,6 +65,8 @@ class LocalIndexController(QObject):
 
     status_changed = Signal(object)  # LocalIndexStatus
     output = Signal(str)  # one line of the child's log
+    #: (username, token): the first start made an account and token for the user.
+    account_ready = Signal(str, str)
 
     def __init__(
         self,

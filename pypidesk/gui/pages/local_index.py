@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from pypidesk.gui.local_index import IndexState, LocalIndexController, LocalIndexStatus
+from pypidesk.gui.naming import named
 from pypidesk.gui.pages.base import Page
 
 LOG_VIEW_MAX_LINES = 2000
@@ -65,9 +66,11 @@ class LocalIndexPage(Page):
         form.addRow("Index URL:", self.index_url_label)
         form.addRow("Data folder:", self.data_dir_label)
 
-        self.start_button = QPushButton("Start")
-        self.stop_button = QPushButton("Stop")
-        self.copy_button = QPushButton("Copy address")
+        self.start_button = named(QPushButton("Start"), "localIndexStart", "Start")
+        self.stop_button = named(QPushButton("Stop"), "localIndexStop", "Stop")
+        self.copy_button = named(
+            QPushButton("Copy address"), "localIndexCopyAddress", "Copy address"
+        )
         self.start_button.clicked.connect(self._start)
         self.stop_button.clicked.connect(self._stop)
         self.copy_button.clicked.connect(self._copy_url)
@@ -77,7 +80,7 @@ class LocalIndexPage(Page):
         buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
 
-        self.log_view = QPlainTextEdit()
+        self.log_view = named(QPlainTextEdit(), "localIndexLog", "Server log")
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(LOG_VIEW_MAX_LINES)
         self.log_view.setFont(QFont("monospace"))
