@@ -359,6 +359,18 @@ class MainWindow(QMainWindow):
                 await asyncio.shield(self._push_task)
 
     @property
+    def session(self) -> Session:
+        return self._session
+
+    @property
+    def settings(self) -> AppSettings:
+        return self._settings
+
+    def reload_profile_list(self) -> None:
+        """Show the profiles as the settings hold them now (after the dialog, or a test)."""
+        self._fill_profiles()
+
+    @property
     def current_page(self) -> Page:
         return self.pages[self.stack.currentIndex()]
 
@@ -433,7 +445,7 @@ class MainWindow(QMainWindow):
         self._settings.custom_profiles = edited
         self._settings.sync()
         await self._session.reload_profiles()
-        self._fill_profiles()
+        self.reload_profile_list()
 
     @async_slot()
     async def _about(self) -> None:
