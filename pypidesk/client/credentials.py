@@ -8,18 +8,18 @@ the token is kept in memory for this run only, never written anywhere, and
 :attr:`CredentialStore.session_only` tells the window to say so.
 
 The backend is the system's, or whatever ``PYTHON_KEYRING_BACKEND`` names:
-keyring reads that variable itself.
+keyring reads that variable itself. keyring is imported on first use, not
+with this module: its import and backend discovery cost more than the whole
+window's first paint, which must not wait for them.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import keyring
-import keyring.backend
-from keyring.backends import fail
-from keyring.errors import KeyringError, PasswordDeleteError
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ class CredentialStore:
         return self._session_only
 
     def _keyring(self) -> keyring.backend.KeyringBackend | None:
+        import keyring  # noqa: PLC0415 - slow; only once a token is needed
+        from keyring.backends import fail  # noqa: PLC0415
+
         if self._session_only:
             return None
         backend = self._backend or keyring.get_keyring()
@@ -73,6 +76,8 @@ class CredentialStore:
         self._session_only = True
 
     def get(self, profile_key: str, username: str) -> str | None:
+        from keyring.errors import KeyringError  # noqa: PLC0415 - see the module docstring
+
         backend = self._keyring()
         if backend is not None:
             try:
@@ -82,6 +87,8 @@ class CredentialStore:
         return self._memory.get((profile_key, username))
 
     def set(self, profile_key: str, username: str, token: str) -> None:
+        from keyring.errors import KeyringError  # noqa: PLC0415 - see the module docstring
+
         backend = self._keyring()
         if backend is not None:
             try:
@@ -92,6 +99,8 @@ class CredentialStore:
         self._memory[(profile_key, username)] = token
 
     def delete(self, profile_key: str, username: str) -> None:
+        from keyring.errors import KeyringError, PasswordDeleteError  # noqa: PLC0415
+
         self._memory.pop((profile_key, username), None)
         backend = self._keyring()
         if backend is None:
