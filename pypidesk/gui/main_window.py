@@ -8,12 +8,12 @@ refresh on F5. The state behind the toolbar lives in :class:`Session`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
@@ -37,13 +37,15 @@ from PySide6.QtWidgets import (
 from pypidesk.client.credentials import SESSION_ONLY_NOTICE
 from pypidesk.client.errors import ClientError
 from pypidesk.gui.app_settings import AppSettings
-from pypidesk.gui.async_slot import async_slot
-from pypidesk.gui.dialogs import about, profiles, sign_in
-from pypidesk.gui.local_index import IndexState, LocalIndexController, LocalIndexStatus
-from pypidesk.gui.pages.base import IndexContext, Page
-from pypidesk.gui.pages.registry import build_pages
 from pypidesk.gui.resources import icon
-from pypidesk.gui.session import Reachability, Session, SessionState, builtin_profiles
+from pypidesk.gui.session_state import Reachability, SessionState, builtin_profiles
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from pypidesk.gui.local_index import LocalIndexController, LocalIndexStatus
+    from pypidesk.gui.pages.base import IndexContext, Page
+    from pypidesk.gui.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +64,19 @@ class MainWindow(QMainWindow):
 
     closing = Signal()
 
-    def __init__(
-        self,
-        controller: LocalIndexController,
-        settings: AppSettings,
-        session: Session,
-        log_dir: Path,
-    ) -> None:
+    def __init__(self, settings: AppSettings, log_dir: Path) -> None:
+        """The frame alone: cheap enough to be painted before the network code loads.
+
+        :meth:`attach` then adds the pages, the local index and the session.
+        """
         super().__init__()
         self.setObjectName("mainWindow")
+        self.setWindowTitle("pypidesk")
         self._settings = settings
-        self._session = session
-        self._controller = controller
         self._log_dir = log_dir
+        self._session: Session | None = None
+        self._controller: LocalIndexController | None = None
+        self.pages: list[Page] = []
         self._busy_pages: set[Page] = set()
         self._pushed: IndexContext | bool | None = False  # False: nothing pushed yet
         self._push_task: asyncio.Task[None] | None = None
@@ -83,14 +85,12 @@ class MainWindow(QMainWindow):
         self._showing_error = False
 
         self._build_toolbar()
-        self._build_pages(controller)
+        self._build_page_column()
         self._build_status_bar()
-
-        session.changed.connect(self._show_session)
-        controller.status_changed.connect(self._show_index_status)
-        controller.account_ready.connect(self._adopt_local_account)
-        self._show_index_status(controller.status)
-        self._show_session(session.state)
+        self.index_status.setText(self.tr("Local index: starting…"))
+        for widget in (self.profile_combo, self.profiles_button, self.sign_in_button):
+            widget.setEnabled(False)
+        self.refresh_action.setEnabled(False)
 
         geometry = settings.window_geometry
         if geometry is None or not self.restoreGeometry(geometry):
@@ -98,6 +98,21 @@ class MainWindow(QMainWindow):
         splitter_state = settings.splitter_state(self.splitter.objectName())
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
+
+    def attach(self, controller: LocalIndexController, session: Session) -> None:
+        """Add the pages, and show the local index and the session from now on."""
+        self._controller = controller
+        self._session = session
+        self._add_pages(controller)
+        for widget in (self.profile_combo, self.profiles_button):
+            widget.setEnabled(True)
+        self.refresh_action.setEnabled(True)
+        self._fill_profiles()
+        session.changed.connect(self._show_session)
+        controller.status_changed.connect(self._show_index_status)
+        controller.account_ready.connect(self._adopt_local_account)
+        self._show_index_status(controller.status)
+        self._show_session(session.state)
 
     # -- building -------------------------------------------------------------------
 
@@ -117,7 +132,6 @@ class MainWindow(QMainWindow):
         self.profile_combo.setAccessibleName(self.tr("Index profile"))
         self.profile_combo.setToolTip(self.tr("Which index the pages show"))
         self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self._fill_profiles()
         self.profile_combo.activated.connect(self._profile_chosen)
         bar.addWidget(self.profile_combo)
 
@@ -184,7 +198,7 @@ class MainWindow(QMainWindow):
         self.help_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         bar.addWidget(self.help_button)
 
-    def _build_pages(self, controller: LocalIndexController) -> None:
+    def _build_page_column(self) -> None:
         self.page_list = QListWidget()
         self.page_list.setObjectName("pageList")
         self.page_list.setAccessibleName(self.tr("Pages"))
@@ -192,7 +206,18 @@ class MainWindow(QMainWindow):
         self.page_list.setMinimumWidth(150)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
-        self.pages: list[Page] = []
+        self.page_list.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.page_list)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([180, 900])
+        self.setCentralWidget(self.splitter)
+
+    def _add_pages(self, controller: LocalIndexController) -> None:
+        from pypidesk.gui.pages.registry import build_pages  # noqa: PLC0415 - after the paint
+
         for number, entry in enumerate(build_pages(controller), start=1):
             page = entry.page
             self.pages.append(page)
@@ -207,17 +232,8 @@ class MainWindow(QMainWindow):
                 shortcut.activated.connect(
                     lambda row=number - 1: self.page_list.setCurrentRow(row)
                 )
-        self.page_list.currentRowChanged.connect(self.stack.setCurrentIndex)
         start_page = self._settings.current_page
         self.page_list.setCurrentRow(start_page if 0 <= start_page < len(self.pages) else 0)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.page_list)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([180, 900])
-        self.setCentralWidget(self.splitter)
         # Kept for code that knows the window from before the pages (and its tests).
         self.local_index_panel = self.pages[0]
 
@@ -256,17 +272,19 @@ class MainWindow(QMainWindow):
 
     def _fill_profiles(self) -> None:
         self.profile_combo.clear()
-        for profile in self._session.profiles():
+        for profile in self.session.profiles():
             self.profile_combo.addItem(profile.name)
-        self.profile_combo.setCurrentText(self._session.state.profile.name)
+        self.profile_combo.setCurrentText(self.session.state.profile.name)
 
     def _show_index_status(self, status: LocalIndexStatus) -> None:
+        from pypidesk.gui.local_index import IndexState  # noqa: PLC0415 - loaded by now
+
         self.index_status.setText(status.describe())
         url = status.url if status.state is IndexState.RUNNING else None
         starting = status.state is IndexState.STARTING
         if (url, starting) != self._local_url:
             self._local_url = (url, starting)
-            self._start(self._session.local_index_moved(url, starting=starting))
+            self._start(self.session.local_index_moved(url, starting=starting))
 
     def _show_session(self, state: SessionState) -> None:
         profile = state.profile
@@ -296,11 +314,11 @@ class MainWindow(QMainWindow):
 
         if state.username:
             text = state.username
-            if self._session.store.session_only:
+            if self.session.store.session_only:
                 text = self.tr("%1 (this session only)").replace("%1", state.username)
             self.user_label.setText(text)
             self.user_label.setToolTip(
-                SESSION_ONLY_NOTICE if self._session.store.session_only else ""
+                SESSION_ONLY_NOTICE if self.session.store.session_only else ""
             )
             self.sign_in_button.setText(self.tr("Sign out"))
             self.sign_in_button.setAccessibleName(self.tr("Sign out"))
@@ -314,8 +332,8 @@ class MainWindow(QMainWindow):
         self._push_context()
 
     def _page_busy(self, busy: bool) -> None:
-        page = self.sender()
-        if isinstance(page, Page):
+        page = next((p for p in self.pages if p is self.sender()), None)
+        if page is not None:
             if busy:
                 self._busy_pages.add(page)
             else:
@@ -326,7 +344,7 @@ class MainWindow(QMainWindow):
         self.show_message(text, MESSAGE_MS)
 
     def _update_busy(self) -> None:
-        checking = self._session.state.reachability is Reachability.CHECKING
+        checking = self.session.state.reachability is Reachability.CHECKING
         self.busy_indicator.setVisible(checking or bool(self._busy_pages))
 
     @property
@@ -337,13 +355,13 @@ class MainWindow(QMainWindow):
 
     def _push_context(self) -> None:
         """Hand every page the current context, once per real change."""
-        context = self._session.context()
+        context = self.session.context()
         if context == self._pushed:
             return
         self._pushed = context
         if self._push_task is not None:
             self._push_task.cancel()
-        self._push_task = asyncio.ensure_future(self._show_context(context))
+        self._push_task = self._start(self._show_context(context))
 
     async def _show_context(self, context: IndexContext | None) -> None:
         for page in self.pages:
@@ -354,13 +372,23 @@ class MainWindow(QMainWindow):
 
     async def wait_for_pages(self) -> None:
         """Until the pages have taken the latest context (tests, and orderly shutdown)."""
+        import asyncio  # noqa: PLC0415 - loaded by now; kept off the first paint
+
         while self._push_task is not None and not self._push_task.done():
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(self._push_task)
 
     @property
     def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("MainWindow.attach() has not run yet")
         return self._session
+
+    @property
+    def controller(self) -> LocalIndexController:
+        if self._controller is None:
+            raise RuntimeError("MainWindow.attach() has not run yet")
+        return self._controller
 
     @property
     def settings(self) -> AppSettings:
@@ -374,82 +402,91 @@ class MainWindow(QMainWindow):
     def current_page(self) -> Page:
         return self.pages[self.stack.currentIndex()]
 
-    def _start(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run ``coroutine`` on the loop; its failure reaches sys.excepthook, as asyncSlot's."""
+        import asyncio  # noqa: PLC0415 - loaded by now; kept off the first paint
+
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            sys.excepthook(type(error), error, error.__traceback__)
 
     # -- actions --------------------------------------------------------------------
 
-    @async_slot(int)
-    async def _profile_chosen(self, row: int) -> None:
-        await self._session.select(self.profile_combo.itemText(row))
+    def _profile_chosen(self, row: int) -> None:
+        self._start(self.session.select(self.profile_combo.itemText(row)))
 
-    @async_slot()
-    async def _retry(self) -> None:
-        await self._session.check()
+    def _retry(self) -> None:
+        self._start(self.session.check())
 
-    @async_slot()
-    async def _refresh(self) -> None:
-        await self.refresh()
+    def _refresh(self) -> None:
+        self._start(self.refresh())
 
     async def refresh(self) -> None:
         """F5: the current page loads again; an unreachable index is asked again first."""
-        if self._session.state.reachability is not Reachability.REACHABLE:
-            await self._session.check()
+        if self.session.state.reachability is not Reachability.REACHABLE:
+            await self.session.check()
             return
         try:
             await self.current_page.refresh()
         except ClientError as exc:
             self.show_message(str(exc))
 
-    @async_slot()
-    async def _sign_in_or_out(self) -> None:
-        await self.sign_in_or_out()
+    def _sign_in_or_out(self) -> None:
+        self._start(self.sign_in_or_out())
 
     async def sign_in_or_out(self) -> None:
-        state = self._session.state
+        state = self.session.state
         if state.username:
-            await self._session.sign_out()
+            await self.session.sign_out()
             self.show_message(
                 self.tr("Signed out of %1.").replace("%1", state.profile.name), MESSAGE_MS
             )
             return
+        from pypidesk.gui.dialogs import sign_in  # noqa: PLC0415 - only when asked for
+
         has_api = bool(state.has_maintainer_api)
         signed_in = await sign_in.ask(self, state.profile.name, has_api, self._attempt_sign_in)
-        if signed_in and self._session.store.session_only:
+        if signed_in and self.session.store.session_only:
             self.show_message(SESSION_ONLY_NOTICE)
 
     async def _attempt_sign_in(self, username: str, secret: str) -> str | None:
-        if not self._session.state.has_maintainer_api:
-            self._session.sign_in_with_token(username, secret)
+        if not self.session.state.has_maintainer_api:
+            self.session.sign_in_with_token(username, secret)
             return None
         try:
-            await self._session.sign_in(username, secret)
+            await self.session.sign_in(username, secret)
         except ClientError as exc:
             return str(exc)
         return None
 
     def _adopt_local_account(self, username: str, token: str) -> None:
-        self._session.adopt_local_account(username, token)
+        self.session.adopt_local_account(username, token)
 
-    @async_slot()
-    async def _edit_profiles(self) -> None:
-        await self.edit_profiles()
+    def _edit_profiles(self) -> None:
+        self._start(self.edit_profiles())
 
     async def edit_profiles(self) -> None:
+        from pypidesk.gui.dialogs import profiles  # noqa: PLC0415 - only when asked for
+
         reserved = [p.name for p in builtin_profiles(None)]
         edited = await profiles.ask(self, self._settings.custom_profiles, reserved)
         if edited is None:
             return
         self._settings.custom_profiles = edited
         self._settings.sync()
-        await self._session.reload_profiles()
+        await self.session.reload_profiles()
         self.reload_profile_list()
 
-    @async_slot()
-    async def _about(self) -> None:
-        await about.show(self, self._log_dir, self._controller.data_dir)
+    def _about(self) -> None:
+        from pypidesk.gui.dialogs import about  # noqa: PLC0415 - only when asked for
+
+        self._start(about.show(self, self._log_dir, self._settings.local_index_data_dir))
 
     def open_log_folder(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)
@@ -464,7 +501,7 @@ class MainWindow(QMainWindow):
         self._settings.sync()
         if self._push_task is not None:
             self._push_task.cancel()
-        for task in self._tasks:
+        for task in list(self._tasks):
             task.cancel()
         self.closing.emit()
         event.accept()

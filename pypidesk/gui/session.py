@@ -9,7 +9,6 @@ coroutines, and tests drive them directly. Every change is announced by
 from __future__ import annotations
 
 import dataclasses
-import enum
 import logging
 
 import httpx
@@ -20,40 +19,18 @@ from pypidesk.client.credentials import TokenStore
 from pypidesk.client.errors import ClientError
 from pypidesk.client.health import check_health
 from pypidesk.client.http import send
-from pypidesk.client.profiles import PYPI, TESTPYPI, Profile, ProfileKind, local_profile
+from pypidesk.client.profiles import Profile, ProfileKind
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.pages.base import IndexContext
+from pypidesk.gui.session_state import Reachability, SessionState, builtin_profiles
 
 log = logging.getLogger(__name__)
 
 # Any HTTP answer below 500 means someone is there (PyPI answers HEAD /simple/ with 200,
 # a pypidesk index with 405): reachability is not about that URL's content.
 ANSWERED = range(100, 500)
-# Where the local profile points before the local index has a port.
-LOCAL_PLACEHOLDER_URL = "http://127.0.0.1:0"
 
-
-class Reachability(enum.Enum):
-    UNKNOWN = "unknown"
-    CHECKING = "checking"
-    REACHABLE = "reachable"
-    UNREACHABLE = "unreachable"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class SessionState:
-    profile: Profile
-    reachability: Reachability = Reachability.UNKNOWN
-    #: Why the index is unreachable, in words for the user (no secrets in it).
-    error: str | None = None
-    #: None until probed: whether the index has pypidesk's maintainer API.
-    has_maintainer_api: bool | None = None
-    username: str | None = None
-
-
-def builtin_profiles(local_url: str | None) -> list[Profile]:
-    """The local index (wherever it runs now), TestPyPI and PyPI."""
-    return [local_profile(local_url or LOCAL_PLACEHOLDER_URL), TESTPYPI, PYPI]
+__all__ = ["Reachability", "Session", "SessionState", "builtin_profiles"]
 
 
 class Session(QObject):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pypidesk.client.profiles import Profile
+from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
-from pypidesk.gui.session import Reachability
+from pypidesk.gui.session import Reachability, Session
 
 T = TypeVar("T", bound=QWidget)
 
@@ -67,3 +70,12 @@ async def show_profile(window: MainWindow, profile: Profile) -> None:
 def dialog_open(kind: type[QWidget]) -> bool:
     """Whether a dialog of that class is on screen (a closed one is deleted soon after)."""
     return any(isinstance(w, kind) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
+def make_window(
+    controller: LocalIndexController, settings: AppSettings, session: Session, log_dir: Path
+) -> MainWindow:
+    """The window as the app builds it: the frame first, then the pages and the session."""
+    window = MainWindow(settings, log_dir)
+    window.attach(controller, session)
+    return window

@@ -21,6 +21,7 @@ from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.session import Session
 from tests.gui.accessibility import unnamed_widgets
+from tests.gui.frame_helpers import make_window
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ async def window(
     async with httpx.AsyncClient(timeout=5) as http:
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
         session = Session(app_settings, http, CredentialStore())
-        window = MainWindow(controller, app_settings, session, tmp_path / "log")
+        window = make_window(controller, app_settings, session, tmp_path / "log")
         qtbot.addWidget(window)
         window.show()
         yield window

@@ -124,9 +124,8 @@ def test_without_config_dir_the_platform_places_are_used(tmp_path: Path) -> None
     assert where.settings.local_index_data_dir == default_data_dir()
 
 
-def test_the_style_is_fusion_where_the_platform_offers_none() -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
+def test_the_style_is_fusion_where_the_platform_offers_none(qapp: QApplication) -> None:
+    app = qapp
     before = app.style().name()
     try:
         app.setStyle("Windows")

@@ -32,7 +32,7 @@ from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.pages.base import IndexContext
 from pypidesk.gui.session import Reachability, Session
 from tests.conftest import LiveServer
-from tests.gui.frame_helpers import dialog_of, dialog_open, show_profile, until
+from tests.gui.frame_helpers import dialog_of, dialog_open, make_window, show_profile, until
 from tests.live_accounts import create_user
 from tests.memory_keyring import MemoryKeyring
 
@@ -46,7 +46,7 @@ async def window(
     async with httpx.AsyncClient(timeout=10) as http:
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
         session = Session(app_settings, http, CredentialStore())
-        window = MainWindow(controller, app_settings, session, tmp_path / "log")
+        window = make_window(controller, app_settings, session, tmp_path / "log")
         qtbot.addWidget(window)
         window.show()
         yield window
@@ -292,7 +292,7 @@ async def test_f5_refreshes_the_current_page_or_asks_an_unreachable_index_again(
 
 
 async def test_the_local_profile_follows_the_local_index(window: MainWindow) -> None:
-    controller = window._controller
+    controller = window.controller
     await until(lambda: window.session.state.reachability is Reachability.UNREACHABLE)
     assert window.session.state.profile.kind is ProfileKind.LOCAL
     assert "not running" in (window.session.state.error or "")
@@ -306,7 +306,7 @@ async def test_the_local_profile_follows_the_local_index(window: MainWindow) -> 
 async def test_the_local_index_account_is_adopted_and_signed_in(
     window: MainWindow, memory_keyring: MemoryKeyring, app_settings: AppSettings
 ) -> None:
-    window._controller.account_ready.emit("me", TOKEN)
+    window.controller.account_ready.emit("me", TOKEN)
     key = f"local-index:{app_settings.local_index_data_dir}"
     assert memory_keyring.entries == {(service_name(key), "me"): TOKEN}
     assert app_settings.signed_in_user(key) == "me"
@@ -323,7 +323,7 @@ async def test_page_busy_and_messages_show_in_the_status_bar(window: MainWindow)
     page.busy_changed.emit(False)
     assert not window.is_busy
     # The local index's own state stays visible next to page messages.
-    window._controller.status_changed.emit(
+    window.controller.status_changed.emit(
         LocalIndexStatus(IndexState.FAILED, url="http://127.0.0.1:1", reason="port in use")
     )
     assert window.index_status.text() == "Local index failed: port in use"
@@ -361,19 +361,21 @@ async def test_help_offers_about_and_the_log_folder(window: MainWindow, tmp_path
 async def test_geometry_splitter_and_page_are_restored(
     qtbot: QtBot, window: MainWindow, app_settings: AppSettings, tmp_path: Path
 ) -> None:
-    # Inside the offscreen platform's 800x600 screen, which restoreGeometry keeps to.
-    window.resize(720, 520)
-    window.splitter.setSizes([260, 440])
+    # Inside the offscreen platform's 800x600 screen, which restoreGeometry keeps to,
+    # and above the window's minimum (the toolbar's labels decide it).
+    width = min(790, max(700, window.minimumSizeHint().width() + 4))
+    window.resize(width, 520)
+    window.splitter.setSizes([260, width - 280])
     sizes = window.splitter.sizes()
     window.close()
     async with httpx.AsyncClient() as http:
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
-        again = MainWindow(
+        again = make_window(
             controller, app_settings, Session(app_settings, http, CredentialStore()), tmp_path
         )
         qtbot.addWidget(again)
         again.show()
-        assert (again.width(), again.height()) == (720, 520)
+        assert (again.width(), again.height()) == (width, 520)
         assert again.splitter.sizes() == sizes
         again.close()
         await asyncio.sleep(0)

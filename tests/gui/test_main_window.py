@@ -29,7 +29,9 @@ async def controller(app_settings: AppSettings) -> AsyncIterator[LocalIndexContr
 
 def make_window(controller: LocalIndexController, settings: AppSettings) -> MainWindow:
     session = Session(settings, controller._http, CredentialStore())
-    return MainWindow(controller, settings, session, settings.local_index_data_dir.parent / "log")
+    window = MainWindow(settings, settings.local_index_data_dir.parent / "log")
+    window.attach(controller, session)
+    return window
 
 
 async def wait_for_state(controller: LocalIndexController, state: IndexState) -> None:
@@ -97,7 +99,8 @@ async def test_closing_announces_itself_and_remembers_geometry(
 ) -> None:
     window = make_window(controller, app_settings)
     qtbot.addWidget(window)
-    window.resize(720, 520)
+    width = min(790, max(700, window.minimumSizeHint().width() + 4))
+    window.resize(width, 520)
     window.show()
     closing = next_emission(window.closing)
     window.close()
@@ -106,4 +109,4 @@ async def test_closing_announces_itself_and_remembers_geometry(
 
     again = make_window(controller, app_settings)
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (720, 520)
+    assert (again.width(), again.height()) == (width, 520)

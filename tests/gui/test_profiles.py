@@ -17,7 +17,7 @@ from pypidesk.gui.dialogs.profiles import ProfilesDialog, url_problem
 from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.session import Session
-from tests.gui.frame_helpers import dialog_of, dialog_open, until
+from tests.gui.frame_helpers import dialog_of, dialog_open, make_window, until
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ async def window(
     async with httpx.AsyncClient(timeout=5) as http:
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
         session = Session(app_settings, http, CredentialStore())
-        window = MainWindow(controller, app_settings, session, tmp_path / "log")
+        window = make_window(controller, app_settings, session, tmp_path / "log")
         qtbot.addWidget(window)
         window.show()
         yield window
