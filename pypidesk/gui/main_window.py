@@ -15,8 +15,8 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -40,8 +40,13 @@ from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.resources import icon
 from pypidesk.gui.session_state import Reachability, SessionState, builtin_profiles
 
+# Not imported here: PySide6 builds a type on first access, and the ``Qt`` namespace
+# alone (every enum of Qt) costs more than painting the frame; QUrl and
+# QCloseEvent are not needed before the first paint either.
 if TYPE_CHECKING:
     import asyncio
+
+    from PySide6.QtGui import QCloseEvent
 
     from pypidesk.gui.local_index import LocalIndexController, LocalIndexStatus
     from pypidesk.gui.pages.base import IndexContext, Page
@@ -104,9 +109,15 @@ class MainWindow(QMainWindow):
         self._controller = controller
         self._session = session
         self._add_pages(controller)
+        from PySide6.QtCore import Qt  # noqa: PLC0415 - see the imports
+
         for widget in (self.profile_combo, self.profiles_button):
             widget.setEnabled(True)
+        self.profiles_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_action.setEnabled(True)
+        # Here, not in __init__: setShortcut makes PySide6 build the whole Qt namespace.
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self._fill_profiles()
         session.changed.connect(self._show_session)
         controller.status_changed.connect(self._show_index_status)
@@ -139,7 +150,6 @@ class MainWindow(QMainWindow):
         self.profiles_button.setObjectName("profilesButton")
         self.profiles_button.setIcon(icon("profiles"))
         self.profiles_button.setText(self.tr("Profiles…"))
-        self.profiles_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.profiles_button.setAccessibleName(self.tr("Edit index profiles"))
         self.profiles_button.setToolTip(self.tr("Add, edit or remove index profiles"))
         self.profiles_button.clicked.connect(self._edit_profiles)
@@ -171,7 +181,6 @@ class MainWindow(QMainWindow):
 
         self.refresh_action = QAction(icon("refresh", "view-refresh"), self.tr("Refresh"), self)
         self.refresh_action.setObjectName("refreshAction")
-        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.setToolTip(self.tr("Load the page again (F5)"))
         self.refresh_action.triggered.connect(self._refresh)
         bar.addAction(self.refresh_action)
@@ -207,7 +216,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         self.page_list.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # horizontal
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.page_list)
         self.splitter.addWidget(self.stack)
@@ -244,7 +253,6 @@ class MainWindow(QMainWindow):
         self.index_status.setObjectName("localIndexStatus")
         self.message_label = QLabel()
         self.message_label.setObjectName("statusMessage")
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.message_label.clear)
@@ -490,6 +498,8 @@ class MainWindow(QMainWindow):
 
     def open_log_folder(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)
+        from PySide6.QtCore import QUrl  # noqa: PLC0415 - see the imports
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_dir)))
 
     # -- closing --------------------------------------------------------------------

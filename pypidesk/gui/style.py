@@ -7,7 +7,6 @@ plain X11 session gets does not, so it is replaced by Fusion.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 # Styles Qt falls back to when no platform theme offers one.
@@ -24,4 +23,6 @@ def apply_style(app: QApplication) -> str:
 
 
 def is_dark(app: QApplication) -> bool:
+    from PySide6.QtCore import Qt  # noqa: PLC0415 - the Qt namespace is slow to build
+
     return app.styleHints().colorScheme() is Qt.ColorScheme.Dark
