@@ -236,11 +236,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             page.busy_changed.connect(self._page_busy)
             page.status_message.connect(self._page_message)
-            if number <= 9:
-                shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-                shortcut.activated.connect(
-                    lambda row=number - 1: self.page_list.setCurrentRow(row)
-                )
+        for row in range(min(9, len(self.pages))):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
+            shortcut.activated.connect(lambda row=row: self.page_list.setCurrentRow(row))
         start_page = self._settings.current_page
         self.page_list.setCurrentRow(start_page if 0 <= start_page < len(self.pages) else 0)
         # Kept for code that knows the window from before the pages (and its tests).
