@@ -14,6 +14,7 @@ import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from pypidesk.client.credentials import SESSION_ONLY_NOTICE
 from pypidesk.client.errors import ClientError
+from pypidesk.client.profiles import ProfileKind
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.resources import icon
 from pypidesk.gui.session_state import Reachability, SessionState, builtin_profiles
@@ -298,11 +300,16 @@ class MainWindow(QMainWindow):
         if self.profile_combo.currentText() != profile.name:
             self.profile_combo.setCurrentText(profile.name)
         self.profile_combo.setToolTip(profile.index_url)
+        if profile.kind is ProfileKind.LOCAL:
+            unreachable_text = self.tr("not running")
+        else:
+            host = urlsplit(profile.base_url).hostname or profile.base_url
+            unreachable_text = self.tr("can't reach %1").replace("%1", host)
         texts = {
             Reachability.UNKNOWN: self.tr("not checked yet"),
             Reachability.CHECKING: self.tr("checking…"),
             Reachability.REACHABLE: self.tr("reachable"),
-            Reachability.UNREACHABLE: self.tr("can't reach it"),
+            Reachability.UNREACHABLE: unreachable_text,
         }
         colour = REACHABILITY_COLOURS[state.reachability]
         self.reachability_label.setText(

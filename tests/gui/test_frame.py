@@ -249,7 +249,7 @@ async def test_an_unreachable_index_shows_its_error_and_recovers_on_retry(
     url = f"http://127.0.0.1:{port}"
     await show_profile(window, custom("Flaky index", url))
     assert window.session.state.reachability is Reachability.UNREACHABLE
-    assert "can't reach it" in window.reachability_label.text()
+    assert "can't reach 127.0.0.1" in window.reachability_label.text()
     assert window.retry_button.isVisibleTo(window)
     assert f"Could not reach the index at {url}/simple/" in window.message_label.text()
     assert not window.sign_in_button.isEnabled()
@@ -296,6 +296,7 @@ async def test_the_local_profile_follows_the_local_index(window: MainWindow) -> 
     await until(lambda: window.session.state.reachability is Reachability.UNREACHABLE)
     assert window.session.state.profile.kind is ProfileKind.LOCAL
     assert "not running" in (window.session.state.error or "")
+    assert "not running" in window.reachability_label.text()
     await controller.start()
     await until(lambda: window.session.state.reachability is Reachability.REACHABLE)
     assert window.session.state.profile.base_url == controller.status.url + "/"

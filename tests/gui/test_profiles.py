@@ -176,3 +176,30 @@ def test_unreadable_stored_profiles_are_skipped(app_settings: AppSettings) -> No
     assert [p.name for p in app_settings.custom_profiles] == ["Good"]
     app_settings._qsettings.setValue(AppSettings.CUSTOM_PROFILES, "not json")
     assert app_settings.custom_profiles == []
+
+
+def test_ok_keeps_what_the_form_holds(qtbot: QtBot) -> None:
+    dialog = ProfilesDialog([], ["PyPI"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(dialog, "Company", "https://c.org/simple/", "https://c.org/legacy/")
+    dialog.accept()  # no "Save profile" click first
+    assert [p.name for p in dialog.profiles] == ["Company"]
+    assert dialog.result() == ProfilesDialog.DialogCode.Accepted
+
+
+def test_ok_with_a_broken_form_keeps_the_dialog_open(qtbot: QtBot) -> None:
+    mine = Profile("Mine", "https://m.org/simple/", "https://m.org/legacy/")
+    dialog = ProfilesDialog([mine], ["PyPI"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.list.setCurrentRow(0)
+    dialog.index_url.setText("not a url")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "index URL" in dialog.problem.text()
+    assert dialog.profiles == [mine]
+    dialog.list.setCurrentRow(-1)
+    dialog.list.setCurrentRow(0)  # the saved profile again in the form: OK closes
+    dialog.accept()
+    assert not dialog.isVisible()

@@ -45,8 +45,8 @@ class ProfilesDialog(QDialog):
 
         intro = QLabel(
             self.tr(
-                "“%1” are always there. Add any other index that speaks PyPI's "
-                "protocols: a company index, devpi, pypiserver."
+                "Always there: “%1”. Add any other index that speaks PyPI's protocols "
+                "(a company index, devpi, pypiserver); OK keeps the form's changes."
             ).replace("%1", "”, “".join(reserved_names))
         )
         intro.setWordWrap(True)
@@ -103,6 +103,7 @@ class ProfilesDialog(QDialog):
         form.addRow(self.tr("&Upload URL:"), self.upload_url)
         self.problem = QLabel()
         self.problem.setObjectName("profileProblem")
+        self.problem.setStyleSheet("color: #c62828")
         self.problem.setWordWrap(True)
         self.problem.hide()
         return form
@@ -165,6 +166,23 @@ class ProfilesDialog(QDialog):
             self.profiles[row] = profile
         self._fill()
         self.list.setCurrentRow(row)
+
+    def _form_changed(self) -> bool:
+        """Whether the form holds something not saved in the list yet."""
+        row = self.list.currentRow()
+        fields = (self.name.text().strip(), self.index_url.text(), self.upload_url.text())
+        if row < 0:
+            return any(field.strip() for field in fields)
+        saved = self.profiles[row]
+        return fields != (saved.name, saved.index_url, saved.upload_url)
+
+    def accept(self) -> None:
+        """OK saves what the form holds first; a profile that cannot work keeps the dialog."""
+        if self._form_changed():
+            self._save()
+            if self.problem.isVisibleTo(self):
+                return
+        super().accept()
 
     def _remove(self) -> None:
         row = self.list.currentRow()

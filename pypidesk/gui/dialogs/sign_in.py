@@ -69,7 +69,7 @@ class SignInDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("signInProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: palette(highlight)")
+        self.problem.setStyleSheet("color: #c62828")
         self.problem.hide()
 
         self.buttons = QDialogButtonBox(
