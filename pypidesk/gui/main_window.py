@@ -118,6 +118,10 @@ class MainWindow(QMainWindow):
         self.profiles_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_action.setEnabled(True)
+        # The desktop theme's icons where it has them: looked up after the first paint,
+        # as searching the icon theme's folders takes a while on a cold start.
+        self.refresh_action.setIcon(icon("refresh", "view-refresh"))
+        self.help_button.setIcon(icon("help", "help-about"))
         # Here, not in __init__: setShortcut makes PySide6 build the whole Qt namespace.
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self._fill_profiles()
@@ -181,7 +185,7 @@ class MainWindow(QMainWindow):
         self.sign_in_button.clicked.connect(self._sign_in_or_out)
         bar.addWidget(self.sign_in_button)
 
-        self.refresh_action = QAction(icon("refresh", "view-refresh"), self.tr("Refresh"), self)
+        self.refresh_action = QAction(icon("refresh"), self.tr("Refresh"), self)
         self.refresh_action.setObjectName("refreshAction")
         self.refresh_action.setToolTip(self.tr("Load the page again (F5)"))
         self.refresh_action.triggered.connect(self._refresh)
@@ -201,7 +205,7 @@ class MainWindow(QMainWindow):
         self.log_folder_action.triggered.connect(self.open_log_folder)
         self.help_button = QToolButton()
         self.help_button.setObjectName("helpButton")
-        self.help_button.setIcon(icon("help", "help-about"))
+        self.help_button.setIcon(icon("help"))
         self.help_button.setText(self.tr("Help"))
         self.help_button.setAccessibleName(self.tr("Help"))
         self.help_button.setToolTip(self.tr("Help: about pypidesk, the log folder"))
