@@ -474,7 +474,7 @@ class MainWindow(QMainWindow):
 
     async def _attempt_sign_in(self, username: str, secret: str) -> str | None:
         if not self.session.state.has_maintainer_api:
-            self.session.sign_in_with_token(username, secret)
+            await self.session.sign_in_with_token(username, secret)
             return None
         try:
             await self.session.sign_in(username, secret)
@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _adopt_local_account(self, username: str, token: str) -> None:
-        self.session.adopt_local_account(username, token)
+        self._start(self.session.adopt_local_account(username, token))
 
     def _edit_profiles(self) -> None:
         self._start(self.edit_profiles())

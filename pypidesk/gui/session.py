@@ -1,15 +1,20 @@
 """Which index the window shows, whether it answers, and who is signed in to it.
 
 No widgets here: the toolbar shows this state and its buttons call these
-coroutines, and tests drive them directly. Every change is announced by
-:attr:`Session.changed`; the window then hands the pages a new
+coroutines, and tests drive them directly. Keyring calls run in a worker
+thread: a Secret Service keyring may wait on D-Bus, or on the user answering
+an unlock prompt, and the window must not freeze meanwhile. Every change is
+announced by :attr:`Session.changed`; the window then hands the pages a new
 :class:`~pypidesk.gui.pages.base.IndexContext`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 import httpx
 from PySide6.QtCore import QObject, Signal
@@ -31,6 +36,18 @@ log = logging.getLogger(__name__)
 ANSWERED = range(100, 500)
 
 __all__ = ["Reachability", "Session", "SessionState", "builtin_profiles"]
+
+
+T = TypeVar("T")
+
+
+async def off_the_gui_thread(work: Callable[[], T]) -> T:
+    """Run keyring work in a worker thread.
+
+    A closure, never the arguments themselves: qasync's executor logs the
+    arguments of what it runs (at DEBUG level), and a token must not reach a log.
+    """
+    return await asyncio.to_thread(work)
 
 
 class Session(QObject):
@@ -93,19 +110,19 @@ class Session(QObject):
         self._state = dataclasses.replace(self._state, **changes)  # type: ignore[arg-type]
         self.changed.emit(self._state)
 
-    def _load_credentials(self, profile: Profile) -> tuple[str | None, str | None]:
+    async def _load_credentials(self, profile: Profile) -> tuple[str | None, str | None]:
         key = self.credential_key(profile)
         username = self._settings.signed_in_user(key)
         if username is None:
             return None, None
-        token = self._store.get(key, username)
+        token = await off_the_gui_thread(lambda: self._store.get(key, username))
         return (username, token) if token else (None, None)
 
     async def select(self, name: str) -> None:
         """Show profile ``name`` (remembered for the next start) and check it."""
         profile = next(p for p in self.profiles() if p.name == name)
         self._settings.selected_profile = name
-        username, self._token = self._load_credentials(profile)
+        username, self._token = await self._load_credentials(profile)
         self._state = SessionState(profile, username=username)
         self.changed.emit(self._state)
         await self.check()
@@ -155,25 +172,25 @@ class Session(QObject):
         """Password sign-in on an index with the maintainer API; only the token is kept."""
         profile = self._state.profile
         signed_in = await maintainer_api.sign_in(self._http, profile, username, password)
-        self._remember(profile, signed_in.username, signed_in.token)
+        await self._remember(profile, signed_in.username, signed_in.token)
 
-    def sign_in_with_token(self, username: str, token: str) -> None:
+    async def sign_in_with_token(self, username: str, token: str) -> None:
         """An index without the maintainer API: the user's pasted token, for uploads."""
-        self._remember(self._state.profile, username, token.strip())
+        await self._remember(self._state.profile, username, token.strip())
 
-    def adopt_local_account(self, username: str, token: str) -> None:
+    async def adopt_local_account(self, username: str, token: str) -> None:
         """The local index made an account and token for the user on its first start."""
         profile = builtin_profiles(self._local_url)[0]
         key = self.credential_key(profile)
-        self._store.set(key, username, token)
+        await off_the_gui_thread(lambda: self._store.set(key, username, token))
         self._settings.set_signed_in_user(key, username)
         if self._state.profile.kind is ProfileKind.LOCAL:
             self._token = token
             self._set(username=username)
 
-    def _remember(self, profile: Profile, username: str, token: str) -> None:
+    async def _remember(self, profile: Profile, username: str, token: str) -> None:
         key = self.credential_key(profile)
-        self._store.set(key, username, token)
+        await off_the_gui_thread(lambda: self._store.set(key, username, token))
         self._settings.set_signed_in_user(key, username)
         self._settings.sync()
         self._token = token
@@ -196,7 +213,7 @@ class Session(QObject):
             except ClientError as exc:
                 log.warning("Could not revoke the token on %s: %s", profile.base_url, exc)
         key = self.credential_key(profile)
-        self._store.delete(key, username)
+        await off_the_gui_thread(lambda: self._store.delete(key, username))
         self._settings.set_signed_in_user(key, None)
         self._settings.sync()
         self._token = None

@@ -308,6 +308,7 @@ async def test_the_local_index_account_is_adopted_and_signed_in(
     window: MainWindow, memory_keyring: MemoryKeyring, app_settings: AppSettings
 ) -> None:
     window.controller.account_ready.emit("me", TOKEN)
+    await until(lambda: window.user_label.text() == "me")
     key = f"local-index:{app_settings.local_index_data_dir}"
     assert memory_keyring.entries == {(service_name(key), "me"): TOKEN}
     assert app_settings.signed_in_user(key) == "me"

@@ -80,7 +80,7 @@ async def test_sign_out_forgets_the_token_even_when_the_index_cannot_revoke_it(
     assert session.state.has_maintainer_api
     await session.sign_out()  # nobody signed in: nothing happens
     assert session.state.username is None
-    session.sign_in_with_token("alice", " pypi-secret-token\n")
+    await session.sign_in_with_token("alice", " pypi-secret-token\n")
     assert session.context().token == "pypi-secret-token"
     with caplog.at_level(logging.WARNING):
         await session.sign_out()
@@ -99,7 +99,7 @@ async def test_the_local_account_is_stored_while_another_profile_is_shown(
     await session.select("B")
     await session.local_index_moved("http://127.0.0.1:1234")  # not shown: no check
     assert session.state.profile == B
-    session.adopt_local_account("me", "pypi-local")
+    await session.adopt_local_account("me", "pypi-local")
     assert session.state.username is None  # B's user, not the local one
     local = session.profiles()[0]
     assert local.kind is ProfileKind.LOCAL
