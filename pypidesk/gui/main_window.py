@@ -39,6 +39,7 @@ from pypidesk.client.credentials import SESSION_ONLY_NOTICE
 from pypidesk.client.errors import ClientError
 from pypidesk.client.profiles import ProfileKind
 from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.pages.registry import PAGES
 from pypidesk.gui.resources import icon
 from pypidesk.gui.session_state import Reachability, SessionState, builtin_profiles
 
@@ -221,7 +222,13 @@ class MainWindow(QMainWindow):
         self.page_list.setMinimumWidth(150)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
+        for number, spec in enumerate(PAGES, start=1):
+            item = QListWidgetItem(icon(spec.icon), self.tr(spec.title))
+            item.setToolTip(f"{spec.title} (Ctrl+{number})")
+            self.page_list.addItem(item)
         self.page_list.currentRowChanged.connect(self.stack.setCurrentIndex)
+        start_page = self._settings.current_page
+        self.page_list.setCurrentRow(start_page if 0 <= start_page < len(PAGES) else 0)
         self.splitter = QSplitter()  # horizontal
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.page_list)
@@ -233,20 +240,16 @@ class MainWindow(QMainWindow):
     def _add_pages(self, controller: LocalIndexController) -> None:
         from pypidesk.gui.pages.registry import build_pages  # noqa: PLC0415 - after the paint
 
-        for number, entry in enumerate(build_pages(controller), start=1):
-            page = entry.page
+        for page in build_pages(controller):
             self.pages.append(page)
-            item = QListWidgetItem(icon(entry.icon), self.tr(page.title))
-            item.setToolTip(f"{page.title} (Ctrl+{number})")
-            self.page_list.addItem(item)
             self.stack.addWidget(page)
             page.busy_changed.connect(self._page_busy)
             page.status_message.connect(self._page_message)
         for row in range(min(9, len(self.pages))):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
             shortcut.activated.connect(lambda row=row: self.page_list.setCurrentRow(row))
-        start_page = self._settings.current_page
-        self.page_list.setCurrentRow(start_page if 0 <= start_page < len(self.pages) else 0)
+        # The column chose its row before the stack had pages to show.
+        self.stack.setCurrentIndex(self.page_list.currentRow())
         # Kept for code that knows the window from before the pages (and its tests).
         self.local_index_panel = self.pages[0]
 

@@ -79,3 +79,11 @@ def test_the_walker_finds_an_unnamed_widget(qtbot: QtBot) -> None:
     named.setObjectName("field")
     named.setAccessibleName("Field")
     assert unnamed_widgets(root) == ["QPushButton '' 'Go': no objectName, accessibleName"]
+
+
+async def test_the_left_column_names_each_page_by_its_own_title(window: MainWindow) -> None:
+    from pypidesk.gui.pages.registry import PAGES
+
+    assert [spec.title for spec in PAGES] == [page.title for page in window.pages]
+    labels = [window.page_list.item(row).text() for row in range(window.page_list.count())]
+    assert labels == [page.title for page in window.pages]

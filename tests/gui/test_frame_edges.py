@@ -101,3 +101,17 @@ def test_an_unreadable_page_number_starts_on_the_first_page(app_settings: AppSet
     assert app_settings.current_page == 0
     app_settings.current_page = 3
     assert app_settings.current_page == 3
+
+
+async def test_the_page_shown_last_time_is_shown_again(
+    qtbot: QtBot, app_settings: AppSettings, tmp_path: Path
+) -> None:
+    app_settings.current_page = 0
+    frame = MainWindow(app_settings, tmp_path)
+    qtbot.addWidget(frame)
+    assert frame.page_list.currentRow() == 0
+    assert frame.page_list.item(0).text() == "Local index"  # before any page exists
+    app_settings.current_page = 99  # a page that no longer exists: the first one
+    again = MainWindow(app_settings, tmp_path)
+    qtbot.addWidget(again)
+    assert again.page_list.currentRow() == 0
