@@ -95,7 +95,13 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_page_column()
         self._build_status_bar()
+        # Until attach(): the toolbar as it will look, but nothing to click yet.
         self.index_status.setText(self.tr("Local index: starting…"))
+        self.profile_combo.addItem(settings.selected_profile or builtin_profiles(None)[0].name)
+        self.reachability_label.setText(self.tr("checking…"))
+        self._retry_action.setVisible(False)
+        self.sign_in_button.setText(self.tr("Sign in…"))
+        self.sign_in_button.setAccessibleName(self.tr("Sign in"))
         for widget in (self.profile_combo, self.profiles_button, self.sign_in_button):
             widget.setEnabled(False)
         self.refresh_action.setEnabled(False)

@@ -46,6 +46,10 @@ async def test_the_frame_alone_is_drawn_and_closes_cleanly(
     qtbot.addWidget(window)
     window.show()
     assert window.index_status.text() == "Local index: starting…"
+    assert window.profile_combo.currentText() == "Local test index"
+    assert not window.retry_button.isVisibleTo(window)
+    assert window.sign_in_button.text() == "Sign in…"
+    assert not window.sign_in_button.isEnabled()
     assert not window.profile_combo.isEnabled()
     assert not window.refresh_action.isEnabled()
     assert window.pages == []
