@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from pypidesk import __version__
-from pypidesk.index.admin.cli import add_admin_parser, run_admin
 from pypidesk.paths import default_data_dir
 
 EXIT_USAGE = 2
@@ -60,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="desktop app: keep its settings (pypidesk.ini), the local index's data "
+        "(local-index/) and its log (log/) in DIR instead of the usual places",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     serve = commands.add_parser(
@@ -117,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log verbosity (default: %(default)s)",
     )
+    from pypidesk.index.admin.cli import add_admin_parser  # noqa: PLC0415 - see _desktop_only
+
     add_admin_parser(commands)
     return parser
 
@@ -168,18 +177,39 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
-def _gui(argv: Sequence[str]) -> int:
+def _gui(argv: Sequence[str], config_dir: Path | None) -> int:
     from pypidesk.gui.app import run  # noqa: PLC0415 - Qt loads only for the desktop app
 
-    return run(list(argv))
+    return run(list(argv), config_dir)
+
+
+def _desktop_only(argv: list[str]) -> tuple[bool, Path | None]:
+    """(True, the config dir or None) when ``argv`` only opens the desktop app.
+
+    ``pypidesk`` and ``pypidesk --config-dir DIR`` skip building the whole
+    parser (the admin commands import their modules): the app's cold start
+    is measured to the first paint, and this is part of it.
+    """
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--config-dir" and argv[1] and not argv[1].startswith("-"):
+        return True, Path(argv[1])
+    if len(argv) == 1 and argv[0].startswith("--config-dir=") and len(argv[0]) > 13:
+        return True, Path(argv[0].removeprefix("--config-dir="))
+    return False, None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pypidesk`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    desktop, config_dir = _desktop_only(argv)
+    if desktop:
+        return _gui([sys.argv[0]], config_dir)
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     if args.command == "admin":
+        from pypidesk.index.admin.cli import run_admin  # noqa: PLC0415 - see _desktop_only
+
         return run_admin(args)
-    return _gui([sys.argv[0], *argv])
+    return _gui([sys.argv[0]], args.config_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,44 @@ def test_main_in_process_reports_version(capsys: pytest.CaptureFixture[str]) -> 
         main(["--version"])
     assert exc_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"pypidesk {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "config_dir"),
+    [
+        ([], None),
+        (["--config-dir", "setup-a"], Path("setup-a")),
+        (["--config-dir=setup-b"], Path("setup-b")),
+        (["--config-dir", "setup-c", "--version"], "parser"),
+        (["--config-dir", "--version"], "parser"),
+        (["--config-dir="], "parser"),
+    ],
+)
+def test_opening_the_app_takes_the_short_way_past_the_parser(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], config_dir: object
+) -> None:
+    import pypidesk.cli
+
+    opened: list[object] = []
+    monkeypatch.setattr(
+        pypidesk.cli, "_gui", lambda argv, config_dir: opened.append(config_dir) or 0
+    )
+    monkeypatch.setattr(pypidesk.cli, "build_parser", lambda: pytest.fail("parser built"))
+    if config_dir == "parser":
+        with pytest.raises(pytest.fail.Exception, match="parser built"):
+            pypidesk.cli.main(argv)
+    else:
+        assert pypidesk.cli.main(argv) == 0
+        assert opened == [config_dir]
+
+
+def test_config_dir_through_the_parser_reaches_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypidesk.cli
+
+    opened: list[object] = []
+    monkeypatch.setattr(pypidesk.cli, "_desktop_only", lambda argv: (False, None))
+    monkeypatch.setattr(
+        pypidesk.cli, "_gui", lambda argv, config_dir: opened.append(config_dir) or 0
+    )
+    assert pypidesk.cli.main(["--config-dir", "d"]) == 0
+    assert opened == [Path("d")]

@@ -1,22 +1,19 @@
-"""qasync's ``asyncSlot`` with types, so pages that use it pass ``mypy --strict``.
+"""qasync's ``asyncSlot`` with a type mypy can check (qasync ships no type hints).
 
-A Qt slot that starts a coroutine on the qasync loop; an exception it raises
-goes to ``sys.excepthook`` (the app logs it; pytest-qt fails the test).
+A slot decorated with it starts the coroutine as a task on the qasync loop;
+an exception in it reaches ``sys.excepthook`` (pytest-qt fails the test).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-import qasync  # type: ignore[import-untyped]
+import qasync
 
-Owner = TypeVar("Owner")
+SlotFunction = TypeVar("SlotFunction", bound=Callable[..., Coroutine[Any, Any, None]])
 
 
-def async_slot(
-    method: Callable[[Owner], Coroutine[Any, Any, None]],
-) -> Callable[..., None]:
-    """Decorate ``async def method(self)`` to be connected to a signal."""
-    slot: Callable[..., None] = qasync.asyncSlot()(method)
-    return slot
+def async_slot(*types: type) -> Callable[[SlotFunction], SlotFunction]:
+    """``@async_slot()`` over an ``async def`` method, as ``@asyncSlot()`` would."""
+    return cast("Callable[[SlotFunction], SlotFunction]", qasync.asyncSlot(*types))

@@ -22,3 +22,9 @@ def resource_path(name: str) -> Path:
 
 def app_icon() -> QIcon:
     return QIcon(str(resource_path("pypidesk.svg")))
+
+
+def icon(name: str, theme_name: str | None = None) -> QIcon:
+    """The desktop theme's icon ``theme_name`` where it has one, else ``resources/<name>.svg``."""
+    own = QIcon(str(resource_path(f"{name}.svg")))
+    return QIcon.fromTheme(theme_name, own) if theme_name else own

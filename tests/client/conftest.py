@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.memory_keyring import MemoryKeyring, installed_memory_keyring
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
@@ -31,6 +33,13 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """No test reaches the real keyring: an in-memory one, process-wide, restored after."""
+    with installed_memory_keyring() as backend:
+        yield backend
 
 
 from tests.client.live_indexes import published_index, pypiserver_index  # noqa: E402, F401

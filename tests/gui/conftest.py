@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from pypidesk.gui.app_settings import AppSettings
+from tests.memory_keyring import MemoryKeyring, installed_memory_keyring
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
@@ -46,6 +47,13 @@ def collect_qobjects_on_the_gui_thread() -> Iterator[None]:
     """
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """No GUI test reaches the real keyring: an in-memory one, process-wide, restored after."""
+    with installed_memory_keyring() as backend:
+        yield backend
 
 
 from tests.client.live_indexes import published_index, pypiserver_index  # noqa: E402, F401

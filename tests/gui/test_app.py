@@ -13,9 +13,11 @@ from pathlib import Path
 import httpx
 from PySide6.QtWidgets import QApplication
 
-from pypidesk.gui.app import configure_logging, run_app
+from pypidesk.gui.app import configure_logging, places, run_app
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.style import apply_style, is_dark
+from pypidesk.paths import default_data_dir, default_log_dir
 
 
 def find_main_window() -> MainWindow | None:
@@ -103,3 +105,33 @@ def test_pypidesk_without_arguments_opens_the_app(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "pypidesk" / "pypidesk.sqlite3").is_file()
     assert (tmp_path / "s" / "pypidesk" / "log" / "pypidesk.log").is_file()
     assert (tmp_path / "c" / "pypidesk" / "pypidesk.conf").is_file()
+
+
+def test_config_dir_keeps_settings_local_index_and_log_together(tmp_path: Path) -> None:
+    config = tmp_path / "setup-a"
+    where = places(config)
+    assert where.settings.file_name == str(config / "pypidesk.ini")
+    assert where.settings.local_index_data_dir == config / "local-index"
+    assert where.log_dir == config / "log"
+    where.settings.selected_profile = "PyPI"
+    where.settings.sync()
+    assert "PyPI" in (config / "pypidesk.ini").read_text()
+
+
+def test_without_config_dir_the_platform_places_are_used(tmp_path: Path) -> None:
+    where = places(None)
+    assert where.log_dir == default_log_dir()
+    assert where.settings.local_index_data_dir == default_data_dir()
+
+
+def test_the_style_is_fusion_where_the_platform_offers_none(qapp: QApplication) -> None:
+    app = qapp
+    before = app.style().name()
+    try:
+        app.setStyle("Windows")
+        assert apply_style(app) == "fusion"
+        assert app.style().name().lower() == "fusion"
+        assert apply_style(app) == "fusion"  # a real style is kept as it is
+        assert is_dark(app) in (True, False)
+    finally:
+        app.setStyle(before)

@@ -11,9 +11,11 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from pypidesk.client.credentials import CredentialStore
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.local_index import IndexState, LocalIndexController, LocalIndexStatus
 from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.session import Session
 from pypidesk.gui.signals import next_emission
 
 
@@ -25,6 +27,13 @@ async def controller(app_settings: AppSettings) -> AsyncIterator[LocalIndexContr
         await controller.stop()
 
 
+def make_window(controller: LocalIndexController, settings: AppSettings) -> MainWindow:
+    session = Session(settings, controller._http, CredentialStore())
+    window = MainWindow(settings, settings.local_index_data_dir.parent / "log")
+    window.attach(controller, session)
+    return window
+
+
 async def wait_for_state(controller: LocalIndexController, state: IndexState) -> None:
     while controller.status.state is not state:
         await asyncio.wait_for(next_emission(controller.status_changed), 30)
@@ -33,10 +42,10 @@ async def wait_for_state(controller: LocalIndexController, state: IndexState) ->
 async def test_window_title_and_initial_state(
     qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
 ) -> None:
-    window = MainWindow(controller, app_settings)
+    window = make_window(controller, app_settings)
     qtbot.addWidget(window)
     panel = window.local_index_panel
-    assert window.windowTitle() == "pypidesk"
+    assert window.windowTitle() == "Local test index — pypidesk"
     assert window.index_status.text() == "Local index stopped"
     assert panel.state_label.text() == "Stopped"
     assert panel.data_dir_label.text() == str(app_settings.local_index_data_dir)
@@ -48,7 +57,7 @@ async def test_window_title_and_initial_state(
 async def test_start_and_stop_buttons_drive_the_local_index(
     qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
 ) -> None:
-    window = MainWindow(controller, app_settings)
+    window = make_window(controller, app_settings)
     qtbot.addWidget(window)
     panel = window.local_index_panel
 
@@ -73,10 +82,10 @@ async def test_start_and_stop_buttons_drive_the_local_index(
     assert panel.upload_url_label.text() == panel.index_url_label.text() == "—"
 
 
-def test_failure_is_shown_with_its_reason(
+async def test_failure_is_shown_with_its_reason(
     qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
 ) -> None:
-    window = MainWindow(controller, app_settings)
+    window = make_window(controller, app_settings)
     qtbot.addWidget(window)
     failed = LocalIndexStatus(IndexState.FAILED, url="http://127.0.0.1:1", reason="port in use")
     controller.status_changed.emit(failed)
@@ -85,17 +94,19 @@ def test_failure_is_shown_with_its_reason(
     assert window.local_index_panel.start_button.isEnabled()
 
 
-def test_closing_announces_itself_and_remembers_geometry(
+async def test_closing_announces_itself_and_remembers_geometry(
     qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings, tmp_path: Path
 ) -> None:
-    window = MainWindow(controller, app_settings)
+    window = make_window(controller, app_settings)
     qtbot.addWidget(window)
-    window.resize(640, 480)
+    width = min(790, max(700, window.minimumSizeHint().width() + 4))
+    window.resize(width, 520)
     window.show()
-    with qtbot.waitSignal(window.closing, timeout=1000):
-        window.close()
+    closing = next_emission(window.closing)
+    window.close()
+    await asyncio.wait_for(closing, 5)
     assert app_settings.window_geometry is not None
 
-    again = MainWindow(controller, app_settings)
+    again = make_window(controller, app_settings)
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (640, 480)
+    assert (again.width(), again.height()) == (width, 520)

@@ -111,7 +111,7 @@ class TokenSecretDialog(QDialog):
         QGuiApplication.clipboard().setText(self._secret)
         self.outcome.setText(self.tr("Copied to the clipboard."))
 
-    @async_slot
+    @async_slot()
     async def _save(self) -> None:
         await self.save()
 

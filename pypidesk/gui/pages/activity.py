@@ -193,7 +193,7 @@ class ActivityPage(ManagedPage):
 
     # -- more ------------------------------------------------------------------------------
 
-    @async_slot
+    @async_slot()
     async def _load_more(self) -> None:
         await self.load_more()
 

@@ -153,11 +153,11 @@ class InvitationsPage(ManagedPage):
         self.accept_button.setEnabled(selected)
         self.decline_button.setEnabled(selected)
 
-    @async_slot
+    @async_slot()
     async def _accept(self) -> None:
         await self.answer(accept=True)
 
-    @async_slot
+    @async_slot()
     async def _decline(self) -> None:
         await self.answer(accept=False)
 

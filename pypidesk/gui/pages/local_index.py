@@ -7,11 +7,9 @@ functions passed in, so tests answer them without a nested event loop.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
-import qasync  # type: ignore[import-untyped]  # no stubs, no py.typed
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 from pypidesk.client import pypirc
 from pypidesk.client.profiles import ProfileKind, local_profile
 from pypidesk.client.snippets import LOCAL_INDEX_NAME, pypirc_values
+from pypidesk.gui.async_slot import async_slot
 from pypidesk.gui.local_index import (
     AccountState,
     AccountStatus,
@@ -50,15 +49,6 @@ STATE_COLOURS = {
     IndexState.FAILED: "#c62828",
     IndexState.STOPPED: "#757575",
 }
-
-_Self = TypeVar("_Self")
-
-
-def async_slot(method: Callable[[_Self], Coroutine[Any, Any, None]]) -> Callable[[_Self], None]:
-    """qasync's ``asyncSlot()``, typed: its exceptions reach ``sys.excepthook``."""
-    slot: Callable[[_Self], None] = qasync.asyncSlot()(method)
-    return slot
-
 
 AskWrite = Callable[[QWidget, pypirc.PypircChange, bool], Awaitable[bool]]
 AskReset = Callable[[QWidget, Path], Awaitable[bool]]
@@ -354,29 +344,29 @@ class LocalIndexPage(Page):
             if self._busy_count == 0:
                 self.busy_changed.emit(False)
 
-    @async_slot
+    @async_slot()
     async def _start(self) -> None:
         await self._busy(self._controller.start())
 
-    @async_slot
+    @async_slot()
     async def _stop(self) -> None:
         await self._busy(self._controller.stop())
 
-    @async_slot
+    @async_slot()
     async def _restart(self) -> None:
         await self._busy(self._controller.restart())
 
-    @async_slot
+    @async_slot()
     async def _retry_account(self) -> None:
         await self._busy(self._controller.setup_account())
 
-    @async_slot
+    @async_slot()
     async def _reset(self) -> None:
         if await self._ask_reset(self, self._controller.data_dir):
             await self._busy(self._controller.reset())
             self.status_message.emit(self.tr("The local index was reset."))
 
-    @async_slot
+    @async_slot()
     async def _write_pypirc(self) -> None:
         url = self._controller.status.url
         if url is None:  # the button is disabled then; a click may race a stop

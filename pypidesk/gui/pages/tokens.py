@@ -186,11 +186,11 @@ class TokensPage(ManagedPage):
     def _selection_changed(self) -> None:
         self.revoke_button.setEnabled(self.selected_token() is not None)
 
-    @async_slot
+    @async_slot()
     async def _new_token(self) -> None:
         await self.new_token()
 
-    @async_slot
+    @async_slot()
     async def _revoke(self) -> None:
         await self.revoke_selected()
 

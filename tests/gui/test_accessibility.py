@@ -1,0 +1,89 @@
+"""Every interactive widget of the window, each page and each dialog has both names."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
+
+from pypidesk.client.credentials import CredentialStore
+from pypidesk.client.profiles import Profile
+from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.dialogs.about import AboutDialog
+from pypidesk.gui.dialogs.profiles import ProfilesDialog
+from pypidesk.gui.dialogs.sign_in import SignInDialog
+from pypidesk.gui.local_index import LocalIndexController
+from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.session import Session
+from tests.gui.accessibility import unnamed_widgets
+from tests.gui.frame_helpers import make_window
+
+
+@pytest.fixture
+async def window(
+    qtbot: QtBot, app_settings: AppSettings, tmp_path: Path
+) -> AsyncIterator[MainWindow]:
+    async with httpx.AsyncClient(timeout=5) as http:
+        controller = LocalIndexController(app_settings.local_index_data_dir, http)
+        session = Session(app_settings, http, CredentialStore())
+        window = make_window(controller, app_settings, session, tmp_path / "log")
+        qtbot.addWidget(window)
+        window.show()
+        yield window
+        if isValid(window):
+            window.close()
+
+
+async def test_the_frame_names_every_interactive_widget(window: MainWindow) -> None:
+    assert unnamed_widgets(window) == []
+
+
+async def test_every_page_names_every_interactive_widget(window: MainWindow) -> None:
+    assert window.pages, "the window lists no pages"
+    for row, page in enumerate(window.pages):
+        window.page_list.setCurrentRow(row)
+        assert unnamed_widgets(page) == [], page.title
+
+
+async def no_attempt(username: str, secret: str) -> str | None:
+    return None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SignInDialog("PyPI", False, no_attempt),
+        lambda: SignInDialog("Local test index", True, no_attempt),
+        lambda: ProfilesDialog([Profile("A", "https://a/simple/", "https://a/")], ["PyPI"]),
+        lambda: AboutDialog(Path("/log"), Path("/data")),
+    ],
+    ids=["sign-in-token", "sign-in-password", "profiles", "about"],
+)
+def test_every_dialog_names_every_interactive_widget(qtbot: QtBot, make: object) -> None:
+    dialog = make()  # type: ignore[operator]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert unnamed_widgets(dialog) == []
+
+
+def test_the_walker_finds_an_unnamed_widget(qtbot: QtBot) -> None:
+    root = QWidget()
+    qtbot.addWidget(root)
+    QPushButton("Go", root)
+    named = QLineEdit(root)
+    named.setObjectName("field")
+    named.setAccessibleName("Field")
+    assert unnamed_widgets(root) == ["QPushButton '' 'Go': no objectName, accessibleName"]
+
+
+async def test_the_left_column_names_each_page_by_its_own_title(window: MainWindow) -> None:
+    from pypidesk.gui.pages.registry import PAGES
+
+    assert [spec.title for spec in PAGES] == [page.title for page in window.pages]
+    labels = [window.page_list.item(row).text() for row in range(window.page_list.count())]
+    assert labels == [page.title for page in window.pages]
