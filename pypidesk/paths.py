@@ -13,6 +13,11 @@ import platformdirs
 
 APP_NAME = "pypidesk"
 
+# The app's local index listens here unless the user picks another port: a
+# fixed address keeps the lines pasted into pip, uv and ~/.pypirc valid from
+# one run to the next, which a random free port would not. 0 means "any free port".
+DEFAULT_LOCAL_PORT = 8765
+
 
 def default_data_dir() -> Path:
     """The per-user data directory (``~/.local/share/pypidesk`` on Linux)."""

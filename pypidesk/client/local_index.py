@@ -25,10 +25,6 @@ from pypidesk.client.errors import (
 from pypidesk.client.health import IndexHealth, check_health
 
 LOOPBACK = "127.0.0.1"
-# The app's local index listens here unless the user picks another port: a
-# fixed address keeps the lines pasted into pip, uv and ~/.pypirc valid from
-# one run to the next, which a random free port would not. 0 means "any free port".
-DEFAULT_LOCAL_PORT = 8765
 # What `pypidesk serve` and the app keep in a data dir: the only names a reset
 # removes, so a data dir pointed at a folder with other files loses nothing else.
 DATA_DIR_ENTRIES = (

@@ -149,8 +149,14 @@ async def _run_window(
     from pypidesk.gui.session import Session  # noqa: PLC0415
     from pypidesk.gui.signals import next_emission  # noqa: PLC0415
 
-    controller = LocalIndexController(settings.local_index_data_dir, http)
     session = Session(settings, http, store)
+    controller = LocalIndexController(
+        settings.local_index_data_dir,
+        http,
+        port=settings.local_index_port,
+        token_lost=lambda username: not session.has_local_token(username),
+    )
+    controller.port_changed.connect(lambda port: setattr(settings, "local_index_port", port))
     window.attach(controller, session)
     closed = next_emission(window.closing)
     loop = asyncio.get_running_loop()
@@ -170,6 +176,7 @@ async def _run_window(
         for task in (selecting, starting):
             task.cancel()
         await asyncio.gather(selecting, starting, return_exceptions=True)
+        await window.release_pages()
         await stop_quietly(controller)
     return 0
 

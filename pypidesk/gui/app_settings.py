@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from pypidesk.client.profiles import Profile, ProfileKind
-from pypidesk.paths import default_data_dir
+from pypidesk.paths import DEFAULT_LOCAL_PORT, default_data_dir
 
 
 def _json(value: Any, default: Any) -> Any:
@@ -28,6 +28,7 @@ class AppSettings:
     """Typed view of the app's QSettings; the only code that knows the keys."""
 
     LOCAL_INDEX_DATA_DIR = "local_index/data_dir"
+    LOCAL_INDEX_PORT = "local_index/port"
     WINDOW_GEOMETRY = "main_window/geometry"
     WINDOW_STATE = "main_window/state"
     SPLITTER_PREFIX = "splitters/"
@@ -53,6 +54,19 @@ class AppSettings:
     @local_index_data_dir.setter
     def local_index_data_dir(self, path: Path) -> None:
         self._qsettings.setValue(self.LOCAL_INDEX_DATA_DIR, str(path))
+
+    @property
+    def local_index_port(self) -> int:
+        """The local index's port (0: any free one), kept so pasted lines stay valid."""
+        value = self._qsettings.value(self.LOCAL_INDEX_PORT)
+        try:
+            return int(str(value)) if value is not None else DEFAULT_LOCAL_PORT
+        except ValueError:
+            return DEFAULT_LOCAL_PORT
+
+    @local_index_port.setter
+    def local_index_port(self, port: int) -> None:
+        self._qsettings.setValue(self.LOCAL_INDEX_PORT, port)
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self._qsettings.value(key)

@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         """Add the pages, and show the local index and the session from now on."""
         self._controller = controller
         self._session = session
-        self._add_pages(controller)
+        self._add_pages(controller, session)
         from PySide6.QtCore import Qt  # noqa: PLC0415 - see the imports
 
         for widget in (self.profile_combo, self.profiles_button):
@@ -243,21 +243,31 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([180, 900])
         self.setCentralWidget(self.splitter)
 
-    def _add_pages(self, controller: LocalIndexController) -> None:
-        from pypidesk.gui.pages.registry import build_pages  # noqa: PLC0415 - after the paint
+    def _add_pages(self, controller: LocalIndexController, session: Session) -> None:
+        # After the paint: the pages bring the network stack with them.
+        from pypidesk.gui.pages.invitations import InvitationsPage  # noqa: PLC0415
+        from pypidesk.gui.pages.local_index import LocalIndexPage  # noqa: PLC0415
+        from pypidesk.gui.pages.registry import PageServices, build_pages  # noqa: PLC0415
 
-        for page in build_pages(controller):
+        for row, page in enumerate(build_pages(PageServices(controller, session))):
             self.pages.append(page)
             self.stack.addWidget(page)
             page.busy_changed.connect(self._page_busy)
             page.status_message.connect(self._page_message)
+            if isinstance(page, LocalIndexPage):
+                self.local_index_panel = page
+            if isinstance(page, InvitationsPage):
+                page.count_changed.connect(lambda count, row=row: self._show_badge(row, count))
         for row in range(min(9, len(self.pages))):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
             shortcut.activated.connect(lambda row=row: self.page_list.setCurrentRow(row))
         # The column chose its row before the stack had pages to show.
         self.stack.setCurrentIndex(self.page_list.currentRow())
-        # Kept for code that knows the window from before the pages (and its tests).
-        self.local_index_panel = self.pages[0]
+
+    def _show_badge(self, row: int, count: int) -> None:
+        """The pending-invitations count beside the page's name in the left column."""
+        title = self.tr(PAGES[row].title)
+        self.page_list.item(row).setText(f"{title} ({count})" if count else title)
 
     def _build_status_bar(self) -> None:
         # Own labels rather than QStatusBar.showMessage, which would hide the local
@@ -395,6 +405,11 @@ class MainWindow(QMainWindow):
                 await page.show_context(context)
             except ClientError as exc:
                 self.show_message(str(exc))
+
+    async def release_pages(self) -> None:
+        """Let every page drop its index (timers, loads in flight) before the loop ends."""
+        for page in self.pages:
+            await page.show_context(None)
 
     async def wait_for_pages(self) -> None:
         """Until the pages have taken the latest context (tests, and orderly shutdown)."""

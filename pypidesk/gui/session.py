@@ -188,6 +188,33 @@ class Session(QObject):
             self._token = token
             self._set(username=username)
 
+    def has_local_token(self, username: str) -> bool:
+        """Whether the keyring still holds the local index's token for ``username``.
+
+        Asked on the GUI thread when the local index comes up, so the controller
+        can mint a new token for the app's account if the keyring lost it (a
+        session-only store does at every start). The local entry lives in the
+        same store the app wrote it to, so no unlock prompt is expected here.
+        """
+        key = self.credential_key(builtin_profiles(self._local_url)[0])
+        return self._store.get(key, username) is not None
+
+    def upload_token_key(self, profile: Profile) -> str:
+        """Where a token made on the API tokens page is kept, apart from the sign-in one.
+
+        A token the user creates is often narrower (one project, upload only):
+        filing it under the sign-in key would take the app's own rights away.
+        """
+        return self.credential_key(profile) + "#upload"
+
+    async def save_upload_token(self, token: str) -> None:
+        """Keep ``token`` in the keyring for this profile and user (signed out: no-op)."""
+        username = self._state.username
+        if username is None:
+            return
+        key = self.upload_token_key(self._state.profile)
+        await off_the_gui_thread(lambda: self._store.set(key, username, token))
+
     async def _remember(self, profile: Profile, username: str, token: str) -> None:
         key = self.credential_key(profile)
         await off_the_gui_thread(lambda: self._store.set(key, username, token))

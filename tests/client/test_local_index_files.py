@@ -10,12 +10,12 @@ import pytest
 
 from pypidesk.client.errors import DataDirError, LocalIndexError, PortInUseError
 from pypidesk.client.local_index import (
-    DEFAULT_LOCAL_PORT,
     admin_command,
     check_data_dir,
     check_port,
     wipe_data_dir,
 )
+from pypidesk.paths import DEFAULT_LOCAL_PORT
 
 
 def test_a_taken_port_says_what_to_do() -> None:

@@ -35,6 +35,8 @@ def app_settings(tmp_path: Path) -> AppSettings:
     """Settings in a private INI file, with the local index's data in tmp_path."""
     settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     settings.local_index_data_dir = tmp_path / "local-index"
+    # Any free port: tests run side by side; the app's fixed default is tested on its own.
+    settings.local_index_port = 0
     return settings
 
 

@@ -14,6 +14,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pypidesk.gui.local_index import LocalIndexController
     from pypidesk.gui.pages.base import Page
+    from pypidesk.gui.session import Session
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PageServices:
+    """What the window hands a page when it builds it."""
+
+    controller: LocalIndexController
+    session: Session
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -22,19 +31,52 @@ class PageSpec:
     title: str
     #: ``resources/<icon>.svg``
     icon: str
-    build: Callable[[LocalIndexController], Page]
+    build: Callable[[PageServices], Page]
 
 
-def _local_index_page(controller: LocalIndexController) -> Page:
-    from pypidesk.gui.pages.local_index import LocalIndexPage  # noqa: PLC0415 - after the paint
+# Each builder imports its page only when called: after the first paint.
 
-    return LocalIndexPage(controller)
+
+def _projects_page(services: PageServices) -> Page:
+    from pypidesk.gui.pages.projects import ProjectsPage  # noqa: PLC0415
+
+    return ProjectsPage()
+
+
+def _tokens_page(services: PageServices) -> Page:
+    from pypidesk.gui.pages.tokens import TokensPage  # noqa: PLC0415
+
+    return TokensPage(save_token=services.session.save_upload_token)
+
+
+def _invitations_page(services: PageServices) -> Page:
+    from pypidesk.gui.pages.invitations import InvitationsPage  # noqa: PLC0415
+
+    return InvitationsPage()
+
+
+def _activity_page(services: PageServices) -> Page:
+    from pypidesk.gui.pages.activity import ActivityPage  # noqa: PLC0415
+
+    return ActivityPage()
+
+
+def _local_index_page(services: PageServices) -> Page:
+    from pypidesk.gui.pages.local_index import LocalIndexPage  # noqa: PLC0415
+
+    return LocalIndexPage(services.controller)
 
 
 #: Every page; Ctrl+1… follow this order.
-PAGES = (PageSpec("Local index", "page-local-index", _local_index_page),)
+PAGES = (
+    PageSpec("Projects", "page-projects", _projects_page),
+    PageSpec("API tokens", "page-tokens", _tokens_page),
+    PageSpec("Invitations", "page-invitations", _invitations_page),
+    PageSpec("Activity", "page-activity", _activity_page),
+    PageSpec("Local index", "page-local-index", _local_index_page),
+)
 
 
-def build_pages(controller: LocalIndexController) -> list[Page]:
+def build_pages(services: PageServices) -> list[Page]:
     """The pages of :data:`PAGES`, built once per window."""
-    return [spec.build(controller) for spec in PAGES]
+    return [spec.build(services) for spec in PAGES]
