@@ -408,8 +408,11 @@ class MainWindow(QMainWindow):
 
     async def release_pages(self) -> None:
         """Let every page drop its index (timers, loads in flight) before the loop ends."""
+        await self.wait_for_pages()
         for page in self.pages:
             await page.show_context(None)
+        for page in self.pages:
+            await page.wait_idle()
 
     async def wait_for_pages(self) -> None:
         """Until the pages have taken the latest context (tests, and orderly shutdown)."""

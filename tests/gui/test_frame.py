@@ -51,6 +51,7 @@ async def window(
         window.show()
         yield window
         if isValid(window):  # qtbot may have deleted it first
+            await window.release_pages()
             window.close()
         await controller.stop()
 

@@ -36,6 +36,7 @@ async def window(
         qtbot.addWidget(window)
         yield window
         if isValid(window):
+            await window.release_pages()
             window.close()
 
 

@@ -32,6 +32,7 @@ async def window(
         window.show()
         yield window
         if isValid(window):
+            await window.release_pages()
             window.close()
 
 

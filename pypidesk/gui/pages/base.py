@@ -44,3 +44,9 @@ class Page(QWidget):
 
     async def refresh(self) -> None:
         """Load again what the page shows (F5)."""
+
+    async def wait_idle(self) -> None:
+        """Until the work the page started on its own (clicks, timers) is done.
+
+        The window awaits it before the loop ends, so no request outlives it.
+        """

@@ -222,6 +222,10 @@ class ManagedPage(Page):
 
     # -- actions ---------------------------------------------------------------------------
 
+    async def wait_idle(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
