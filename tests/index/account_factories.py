@@ -1,4 +1,4 @@
-"""Small builders for account tests: a migrated database, users, projects."""
+"""Small builders for account tests: users with a real password hash, projects."""
 
 from __future__ import annotations
 
@@ -8,19 +8,12 @@ from packaging.utils import canonicalize_name
 from sqlalchemy.orm import Session
 
 from pypidesk.index.auth.passwords import hash_password
-from pypidesk.index.db.engine import Database
-from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import Project, User
-from pypidesk.index.settings import ServerSettings
+from tests.index.factories import open_database
+
+__all__ = ["PASSWORD", "make_project", "make_user", "open_database", "password_hash"]
 
 PASSWORD = "correct horse battery"
-
-
-def open_database(settings: ServerSettings) -> Database:
-    """The settings' database, created and migrated as ``serve`` would."""
-    database = Database.from_url(settings.resolved_database_url)
-    upgrade(database.engine, settings.data_dir)
-    return database
 
 
 @functools.cache

@@ -4,7 +4,6 @@ import base64
 import datetime as dt
 import time
 import types
-from collections.abc import Iterator
 
 import pytest
 from pymacaroons import MACAROON_V2, Macaroon
@@ -29,13 +28,6 @@ INVALID = (
     f"Invalid or non-existent authentication information. See {HELP}invalid-auth "
     "for more information."
 )
-
-
-@pytest.fixture
-def database(server_settings: ServerSettings) -> Iterator[Database]:
-    database = open_database(server_settings)
-    yield database
-    database.dispose()
 
 
 def basic(username: str, password: str) -> str:
@@ -498,8 +490,8 @@ def test_database_holds_no_token_secret_nor_root_key(
 # --- the same on PostgreSQL -----------------------------------------------------------
 
 
-def test_token_life_cycle_on_both_backends(data_dir, database_url: str) -> None:
-    settings = ServerSettings(data_dir=data_dir, database_url=database_url)
+def test_token_life_cycle_on_both_backends(data_dir, migrated_database_url: str) -> None:
+    settings = ServerSettings(data_dir=data_dir, database_url=migrated_database_url)
     database = open_database(settings)
     try:
         with database.write() as session:
