@@ -17,7 +17,7 @@ from pypidesk.index.db.models import ApiToken, Project
 from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from tests.e2e.installers import clean_env
-from tests.index.account_factories import PASSWORD
+from tests.index.factories import PASSWORD
 from tests.index.upload.dists import Dist
 
 __all__ = ["PASSWORD", "Accounts", "clean_env", "twine", "uv_publish", "write_dists"]

@@ -21,7 +21,7 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, Project, User
 from pypidesk.index.records.accounts import create_token, revoke_token
 from pypidesk.index.settings import ServerSettings
-from tests.index.account_factories import PASSWORD, make_project, make_user, open_database
+from tests.index.factories import PASSWORD, make_project, make_user, open_database
 
 HELP = "https://pypi.org/help/#"
 INVALID = (

@@ -16,7 +16,7 @@ from pypidesk.index.records.accounts import (
     revoke_token,
 )
 from pypidesk.index.settings import ServerSettings
-from tests.index.account_factories import PASSWORD, make_project, make_user
+from tests.index.factories import PASSWORD, make_project, make_user
 
 NAME_RULE = "A token name must be 1 to 100 characters long, without control characters."
 

@@ -19,7 +19,7 @@ from pypidesk.index.records.projects import (
 )
 from pypidesk.index.records.stdlib_names import is_stdlib_name
 from pypidesk.index.settings import ServerSettings
-from tests.index.account_factories import make_user
+from tests.index.factories import make_user
 
 HELP = "https://pypi.org/help/"
 

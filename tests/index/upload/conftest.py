@@ -13,6 +13,7 @@ from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.service import Uploader, UploadResult, store_upload
+from tests.index.factories import make_user
 from tests.index.upload.dists import Dist
 
 
@@ -23,9 +24,7 @@ def storage(server_settings: ServerSettings) -> LocalFileStorage:
 
 def add_user(database: Database, username: str = "alice") -> User:
     with database.write() as session:
-        user = User(username=username, email=f"{username}@example.com", password_hash="x")
-        session.add(user)
-    return user
+        return make_user(session, username)
 
 
 class Uploads:
