@@ -1,11 +1,23 @@
-"""Fixtures shared by every test: isolated user dirs, server settings, a live server."""
+"""Fixtures shared by every test: isolated user dirs, server settings, a live server.
+
+Databases come in two kinds. Most tests get records that are already migrated,
+by a migration run once per test session (per xdist worker): on SQLite a copy
+of that migrated file, on PostgreSQL that migrated database emptied of rows
+(see ``postgres_records`` for why not a template copy). The tests of the
+migration path itself (tests/index/db/, ``serve`` and ``admin`` on a new data
+dir) ask for a fresh, empty database (``database_url``, ``postgres_url``) and
+migrate it as ``serve`` would.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +31,7 @@ os.environ["QT_API"] = "pyside6"
 
 from pypidesk.client.local_index import find_free_port
 from pypidesk.index.settings import ServerSettings
+from tests import cheap_argon2
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +50,44 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2 at a test-only cost in this process; see :mod:`tests.cheap_argon2`."""
+    with cheap_argon2.installed():
+        yield
+
+
+SQLITE_FILE = "pypidesk.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite records file migrated once per session (per xdist worker)."""
+    from pypidesk.index.db.engine import Database
+    from pypidesk.index.db.migrate import upgrade
+
+    directory = tmp_path_factory.mktemp("sqlite-template")
+    database = Database.from_url(f"sqlite:///{directory / SQLITE_FILE}")
+    try:
+        upgrade(database.engine, directory)
+    finally:
+        # Closing the last connection copies the WAL back and deletes it: the
+        # one file is then the whole database, safe to copy.
+        database.dispose()
+    assert not (directory / f"{SQLITE_FILE}-wal").exists()
+    return directory / SQLITE_FILE
+
+
+def copy_sqlite_template(template: Path, data_dir: Path) -> None:
+    """Give ``data_dir`` migrated records, as ``serve`` would leave them on first start."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, data_dir / SQLITE_FILE)
+
+
 @pytest.fixture
-def server_settings(data_dir: Path) -> ServerSettings:
+def server_settings(data_dir: Path, sqlite_template: Path) -> ServerSettings:
+    """Settings of a data dir whose SQLite records are already migrated."""
+    copy_sqlite_template(sqlite_template, data_dir)
     return ServerSettings(data_dir=data_dir)
 
 
@@ -109,28 +158,110 @@ def _postgres_admin_url() -> str | None:
     return url
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Any]:
+    """An AUTOCOMMIT engine on the server's maintenance database, shared by the session."""
+    from sqlalchemy import create_engine
 
     admin_url = _postgres_admin_url()
     if admin_url is None:
         pytest.skip(f"no PostgreSQL: set {POSTGRES_URL_VARIABLE} (CI always does)")
-    name = f"pypidesk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin
+    admin.dispose()
+
+
+def _postgres_database_url(admin: Any, name: str) -> str:
+    return admin.url.set(database=name).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def _postgres_database(admin: Any, name: str) -> Iterator[str]:
+    """A new, empty database, dropped on exit; its URL."""
+    _retry_while_busy(admin, f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        yield _postgres_database_url(admin, name)
     finally:
+        _drop_database(admin, name)
+
+
+def _unique_database_name(kind: str) -> str:
+    # Unique per test and per xdist worker: workers share the one server.
+    return f"pypidesk_{kind}_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: Any) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with _postgres_database(postgres_admin, _unique_database_name("test")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_records(
+    postgres_admin: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A PostgreSQL database migrated once per session (per xdist worker); its URL.
+
+    Tests share it one after the other (``migrated_postgres_url`` empties it
+    first) rather than each copying it with ``CREATE DATABASE … TEMPLATE``:
+    that copy writes the whole new database, catalogs included, to the WAL
+    and syncs it, 1.5-2 s per test on a CI disk; emptying a dozen small tables
+    takes a twentieth of that.
+    """
+    from pypidesk.index.db.engine import Database
+    from pypidesk.index.db.migrate import upgrade
+
+    name = _unique_database_name("records")
+    with _postgres_database(postgres_admin, name) as url:
+        database = Database.from_url(url)
         try:
-            _drop_database(admin, name)
+            upgrade(database.engine, tmp_path_factory.mktemp("postgres-records"))
         finally:
-            admin.dispose()
+            database.dispose()
+        yield url
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_admin: Any, postgres_records: str) -> str:
+    """A PostgreSQL database at the newest schema with no rows, as migrated fresh."""
+    _empty_postgres_records(postgres_admin, postgres_records)
+    return postgres_records
+
+
+def _empty_postgres_records(admin: Any, url: str) -> None:
+    """Delete every row but the schema version, and restart every id sequence.
+
+    Sessions a failed test left open are ended first, so no lock of theirs
+    holds up the next test.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from pypidesk.index.db.models import Base
+
+    engine = create_engine(url, poolclass=NullPool)
+    database = engine.url.database
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": database},
+        )
+    try:
+        with engine.begin() as conn:
+            # Children before parents: the foreign keys are checked row by row.
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+            sequences = conn.scalars(
+                text("SELECT sequence_name FROM information_schema.sequences")
+            ).all()
+            for sequence in sequences:
+                conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+    finally:
+        engine.dispose()
 
 
 def _drop_database(admin: Any, name: str) -> None:
@@ -139,13 +270,21 @@ def _drop_database(admin: Any, name: str) -> None:
     FORCE ends the test's own leftover sessions, but a non-superuser may not
     end the autovacuum worker that sometimes visits a fresh database.
     """
+    _retry_while_busy(admin, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _retry_while_busy(admin: Any, statement: str) -> None:
+    """Run ``statement``, retrying while an autovacuum worker briefly holds a database.
+
+    CREATE DATABASE copies template1, which must have no other session then.
+    """
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
     for attempt in range(50):
         try:
             with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                conn.execute(text(statement))
         except DBAPIError:
             if attempt == 49:
                 raise
@@ -156,7 +295,19 @@ def _drop_database(admin: Any, name: str) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
-    """Each records test runs on both backends pypidesk claims to support."""
+    """A fresh, empty database on each backend pypidesk claims to support.
+
+    For the tests of the migration path; records tests use ``migrated_database_url``.
+    """
     if request.param == "sqlite":
-        return f"sqlite:///{data_dir / 'pypidesk.sqlite3'}"
+        return f"sqlite:///{data_dir / SQLITE_FILE}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
+    """Each records test runs on both backends, on a database at the newest schema."""
+    if request.param == "sqlite":
+        copy_sqlite_template(request.getfixturevalue("sqlite_template"), data_dir)
+        return f"sqlite:///{data_dir / SQLITE_FILE}"
+    return str(request.getfixturevalue("migrated_postgres_url"))

@@ -16,12 +16,19 @@ VENV_BIN = Path(sys.executable).parent
 UV = shutil.which("uv", path=str(VENV_BIN)) or "uv"
 
 
-def clean_env(home: Path) -> dict[str, str]:
-    """An environment with no pip/uv configuration and private HOME and caches."""
+def clean_env(home: Path, *, keep_pythonpath: bool = False) -> dict[str, str]:
+    """An environment with no pip/uv/twine configuration and private HOME and caches.
+
+    The children run installed tools, not this worktree's code, so PYTHONPATH
+    goes too, unless ``keep_pythonpath`` (a child that runs a module of this
+    test suite, tests.e2e.twine_patched). Their Python warnings are not part
+    of the output the tests read.
+    """
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PIP_", "UV_", "COV_", "COVERAGE_")) and key != "PYTHONPATH"
+        if not key.startswith(("PIP_", "UV_", "TWINE_", "COV_", "COVERAGE_"))
+        and (keep_pythonpath or key != "PYTHONPATH")
     }
     home.mkdir(parents=True, exist_ok=True)
     env.update(
@@ -33,6 +40,7 @@ def clean_env(home: Path) -> dict[str, str]:
         UV_CACHE_DIR=str(home / "uv-cache"),
         XDG_CACHE_HOME=str(home / "cache"),
         XDG_CONFIG_HOME=str(home / "config"),
+        PYTHONWARNINGS="ignore",
     )
     return env
 

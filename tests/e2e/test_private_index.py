@@ -12,7 +12,7 @@ from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
 from tests.e2e import installers
 from tests.index import factories
-from tests.index.account_factories import PASSWORD, make_user
+from tests.index.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -17,27 +16,11 @@ from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import ApiToken, Project
 from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
+from tests.e2e.installers import clean_env
+from tests.index.factories import PASSWORD
 from tests.index.upload.dists import Dist
 
-PASSWORD = "correct horse battery"
-
-
-def clean_env(home: Path) -> dict[str, str]:
-    """No pip/uv/twine configuration from this machine (see QT-NOTES.md)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PIP_", "UV_", "TWINE_")) and k != "COVERAGE_PROCESS_START"
-    }
-    env.update(
-        HOME=str(home),
-        PIP_CONFIG_FILE="/dev/null",
-        UV_NO_CONFIG="1",
-        UV_CACHE_DIR=str(home / "uv-cache"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        PYTHONWARNINGS="ignore",
-    )
-    return env
+__all__ = ["PASSWORD", "Accounts", "clean_env", "twine", "uv_publish", "write_dists"]
 
 
 class Accounts:
@@ -95,7 +78,7 @@ def twine(
     patch: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``twine upload``; with ``patch``, the twine of :mod:`tests.e2e.twine_patched`."""
-    env = clean_env(home)
+    env = clean_env(home, keep_pythonpath=True)
     module = "twine"
     if patch:
         env["PYPIDESK_TWINE_PATCH"] = patch

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
 import tarfile
@@ -22,6 +23,7 @@ from packaging.version import Version
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pypidesk.index.auth.passwords import hash_password
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import File, Project, Release, Role, User
@@ -116,13 +118,41 @@ def build_sdist(name: str, version: str, *, requires_python: str | None = None) 
     return Dist(f"{stem}.tar.gz", buffer.getvalue(), None, "sdist", "source")
 
 
-def get_user(session: Session, username: str = "alice") -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        user = User(username=username, email=f"{username}@example.org", password_hash="x")
-        session.add(user)
-        session.flush()
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    # One hash of PASSWORD serves every test user (made with the suite's cheap
+    # argon2 parameters; a ``serve`` child checks it at that cost too).
+    return hash_password(PASSWORD)
+
+
+def make_user(session: Session, username: str = "alice", *, is_active: bool = True) -> User:
+    """A user whose password is :data:`PASSWORD`."""
+    user = User(
+        username=username,
+        email=f"{username}@example.org",
+        password_hash=password_hash(),
+        is_active=is_active,
+    )
+    session.add(user)
+    session.flush()
     return user
+
+
+def get_user(session: Session, username: str = "alice") -> User:
+    """The user named ``username``, made by :func:`make_user` if there is none yet."""
+    user = session.scalar(select(User).where(User.username == username))
+    return user if user is not None else make_user(session, username)
+
+
+def make_project(session: Session, name: str = "demo-pkg") -> Project:
+    """A bare project: no roles, no journal (see :func:`add_project` for those)."""
+    project = Project(name=name, normalized_name=canonicalize_name(name))
+    session.add(project)
+    session.flush()
+    return project
 
 
 def add_project(session: Session, name: str, *, owner: str = "alice") -> Project:

@@ -22,7 +22,7 @@ from pypidesk.index.db.models import ApiToken, Project
 from pypidesk.index.settings import ServerSettings
 from pypidesk.paths import default_data_dir
 from tests.conftest import LiveServer
-from tests.index.account_factories import PASSWORD, make_project, open_database
+from tests.index.factories import PASSWORD, make_project, open_database
 
 
 def admin(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -12,9 +12,9 @@ from pypidesk.index.admin import commands
 from pypidesk.index.records import flags
 from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
-from tests.index.account_factories import open_database
 from tests.index.admin.test_cli import admin
 from tests.index.api.conftest import Index
+from tests.index.factories import open_database
 from tests.index.manage.factories import event_rows, journal_actions
 
 
@@ -138,7 +138,7 @@ def test_prohibit_and_allow_a_name(
     data_dir_with_spam: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from pypidesk.index.records.projects import ProjectCreationError, create_project
-    from tests.index.account_factories import make_user
+    from tests.index.factories import make_user
 
     data_dir = str(data_dir_with_spam)
     assert (

@@ -23,7 +23,7 @@ from pypidesk.index.records import accounts
 from pypidesk.index.serving.reason import ReasonHttpToolsProtocol
 from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
-from tests.index.account_factories import PASSWORD, make_user, open_database
+from tests.index.factories import PASSWORD, make_user, open_database
 from tests.index.manage.factories import Records
 
 

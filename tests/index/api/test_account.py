@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from pypidesk.index.db.models import ApiToken, Event
 from pypidesk.index.records import flags
-from tests.index.account_factories import PASSWORD
 from tests.index.api.conftest import Index, basic, bearer, start_index, utc
+from tests.index.factories import PASSWORD
 
 
 def _sign_in(index: Index, username: str = "alice", password: str = PASSWORD, **extra):  # type: ignore[no-untyped-def]

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from pypidesk.index.db.models import FileRegistry, Release
 from pypidesk.index.records import flags
-from tests.index.account_factories import PASSWORD
 from tests.index.api.conftest import Index, bearer
+from tests.index.factories import PASSWORD
 from tests.index.manage.factories import snapshot
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from tests.index.account_factories import PASSWORD
 from tests.index.api.conftest import Index, basic, bearer, utc
+from tests.index.factories import PASSWORD
 
 
 def test_create_list_and_revoke(index: Index) -> None:

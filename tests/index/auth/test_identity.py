@@ -4,7 +4,6 @@ import base64
 import datetime as dt
 import time
 import types
-from collections.abc import Iterator
 
 import pytest
 from pymacaroons import MACAROON_V2, Macaroon
@@ -22,20 +21,13 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, Project, User
 from pypidesk.index.records.accounts import create_token, revoke_token
 from pypidesk.index.settings import ServerSettings
-from tests.index.account_factories import PASSWORD, make_project, make_user, open_database
+from tests.index.factories import PASSWORD, make_project, make_user, open_database
 
 HELP = "https://pypi.org/help/#"
 INVALID = (
     f"Invalid or non-existent authentication information. See {HELP}invalid-auth "
     "for more information."
 )
-
-
-@pytest.fixture
-def database(server_settings: ServerSettings) -> Iterator[Database]:
-    database = open_database(server_settings)
-    yield database
-    database.dispose()
 
 
 def basic(username: str, password: str) -> str:
@@ -498,8 +490,8 @@ def test_database_holds_no_token_secret_nor_root_key(
 # --- the same on PostgreSQL -----------------------------------------------------------
 
 
-def test_token_life_cycle_on_both_backends(data_dir, database_url: str) -> None:
-    settings = ServerSettings(data_dir=data_dir, database_url=database_url)
+def test_token_life_cycle_on_both_backends(data_dir, migrated_database_url: str) -> None:
+    settings = ServerSettings(data_dir=data_dir, database_url=migrated_database_url)
     database = open_database(settings)
     try:
         with database.write() as session:

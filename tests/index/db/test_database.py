@@ -16,6 +16,11 @@ from pypidesk.index.records.journal import current_serial, record
 
 @pytest.fixture
 def database(database_url: str, data_dir: Path) -> Database:
+    """Migrated here, from empty, on each backend: the real migration path.
+
+    Everywhere else tests/index/conftest.py hands out copies of a database
+    migrated once per session.
+    """
     database = Database.from_url(database_url)
     upgrade(database.engine, data_dir)
     yield database

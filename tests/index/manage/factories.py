@@ -20,6 +20,7 @@ from pypidesk.index.db.models import (
     User,
 )
 from pypidesk.index.manage.context import Actor, Context
+from tests.index.factories import make_user
 
 
 class Records:
@@ -30,14 +31,7 @@ class Records:
 
     def user(self, username: str, *, active: bool = True) -> None:
         with self.database.write() as session:
-            session.add(
-                User(
-                    username=username,
-                    email=f"{username}@example.org",
-                    password_hash="not-a-hash",
-                    is_active=active,
-                )
-            )
+            make_user(session, username, is_active=active)
 
     def project(
         self, name: str, *, owners: tuple[str, ...] = (), maintainers: tuple[str, ...] = ()

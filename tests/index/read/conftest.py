@@ -10,14 +10,6 @@ from starlette.testclient import TestClient
 from pypidesk.index.app import create_app
 from pypidesk.index.db.engine import Database
 from pypidesk.index.settings import ServerSettings
-from tests.index.factories import open_database
-
-
-@pytest.fixture
-def database(server_settings: ServerSettings) -> Iterator[Database]:
-    database = open_database(server_settings)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pypidesk.index.read.access import ReadGuard
 from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from tests.index import factories
-from tests.index.account_factories import PASSWORD, make_user
+from tests.index.factories import PASSWORD, make_user
 
 
 def basic(username: str, password: str) -> dict[str, str]:

@@ -1,5 +1,4 @@
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,15 @@ from pypidesk.index.records.accounts import (
     revoke_token,
 )
 from pypidesk.index.settings import ServerSettings
-from tests.index.account_factories import PASSWORD, make_project, make_user, open_database
+from tests.index.factories import PASSWORD, make_project, make_user
 
 NAME_RULE = "A token name must be 1 to 100 characters long, without control characters."
 
 
 @pytest.fixture
-def server_settings(data_dir: Path, database_url: str) -> ServerSettings:
+def server_settings(data_dir: Path, migrated_database_url: str) -> ServerSettings:
     """Every accounts test runs on SQLite and on PostgreSQL."""
-    return ServerSettings(data_dir=data_dir, database_url=database_url)
-
-
-@pytest.fixture
-def database(server_settings: ServerSettings) -> Iterator[Database]:
-    database = open_database(server_settings)
-    yield database
-    database.dispose()
+    return ServerSettings(data_dir=data_dir, database_url=migrated_database_url)
 
 
 def test_create_user_stores_an_argon2_hash(database: Database) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -20,16 +19,9 @@ from pypidesk.index.records.projects import (
 )
 from pypidesk.index.records.stdlib_names import is_stdlib_name
 from pypidesk.index.settings import ServerSettings
-from tests.index.account_factories import make_user, open_database
+from tests.index.factories import make_user
 
 HELP = "https://pypi.org/help/"
-
-
-@pytest.fixture
-def database(server_settings: ServerSettings) -> Iterator[Database]:
-    db = open_database(server_settings)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

@@ -1,29 +1,20 @@
-"""Fixtures for the upload service: a migrated database, a store, a user."""
+"""Fixtures for the upload service: a store, a user (the database is tests/index's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import File, JournalEntry, Project, Release, User
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.service import Uploader, UploadResult, store_upload
+from tests.index.factories import make_user
 from tests.index.upload.dists import Dist
-
-
-@pytest.fixture
-def database(server_settings: ServerSettings) -> Iterator[Database]:
-    db = Database.from_url(server_settings.resolved_database_url)
-    upgrade(db.engine, server_settings.data_dir)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
@@ -33,9 +24,7 @@ def storage(server_settings: ServerSettings) -> LocalFileStorage:
 
 def add_user(database: Database, username: str = "alice") -> User:
     with database.write() as session:
-        user = User(username=username, email=f"{username}@example.com", password_hash="x")
-        session.add(user)
-    return user
+        return make_user(session, username)
 
 
 class Uploads:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import struct
 import tarfile
@@ -40,7 +41,12 @@ def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
 
 def tar_bytes(members: dict[str, bytes], *, symlink: tuple[str, str] | None = None) -> bytes:
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    # A fixed gzip timestamp: these bytes can end up in a test's id, which
+    # must be the same in every pytest-xdist worker.
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w") as archive,
+    ):
         for name, content in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)

@@ -45,9 +45,9 @@ def _recent(when: dt.datetime) -> bool:
 
 
 @pytest.fixture
-def setup(data_dir: Path, database_url: str):
-    settings = ServerSettings(data_dir=data_dir, database_url=database_url)
-    database = Database.from_url(database_url)
+def setup(data_dir: Path, migrated_database_url: str):
+    settings = ServerSettings(data_dir=data_dir, database_url=migrated_database_url)
+    database = Database.from_url(migrated_database_url)
     upgrade(database.engine, data_dir)
     uploads = Uploads(database, settings, LocalFileStorage(settings.packages_dir))
     with database.write() as session:

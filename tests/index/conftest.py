@@ -1,4 +1,4 @@
-"""Fixtures for the service layer: a migrated database and record factories."""
+"""The index's records for in-process tests: one migrated database per test."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.settings import ServerSettings
+from tests.index.factories import open_database
 from tests.index.manage.factories import Records
 
 
 @pytest.fixture
 def database(server_settings: ServerSettings) -> Iterator[Database]:
-    database = Database.from_url(server_settings.resolved_database_url)
-    upgrade(database.engine, server_settings.data_dir)
+    """The records of ``server_settings``, at the newest schema (a template's copy)."""
+    database = open_database(server_settings)
     try:
         yield database
     finally:
