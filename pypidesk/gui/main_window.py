@@ -407,8 +407,18 @@ class MainWindow(QMainWindow):
                 self.show_message(str(exc))
 
     async def release_pages(self) -> None:
-        """Let every page drop its index (timers, loads in flight) before the loop ends."""
-        await self.wait_for_pages()
+        """After the window closed: wait out its cancelled work, then release every page.
+
+        ``closeEvent`` can only cancel (it is not a coroutine); a cancelled request
+        still has to unwind on the running loop, so whoever ends the loop awaits this
+        first. Each page then drops its index (timers stop) and finishes its own work.
+        """
+        import asyncio  # noqa: PLC0415 - loaded by now; kept off the first paint
+
+        pending = [task for task in (self._push_task, *self._tasks) if task is not None]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         for page in self.pages:
             await page.show_context(None)
         for page in self.pages:

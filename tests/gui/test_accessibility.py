@@ -36,8 +36,8 @@ async def window(
         window.show()
         yield window
         if isValid(window):
-            await window.release_pages()
             window.close()
+            await window.release_pages()
 
 
 async def test_the_frame_names_every_interactive_widget(window: MainWindow) -> None:

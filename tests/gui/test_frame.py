@@ -51,8 +51,8 @@ async def window(
         window.show()
         yield window
         if isValid(window):  # qtbot may have deleted it first
-            await window.release_pages()
             window.close()
+            await window.release_pages()
         await controller.stop()
 
 

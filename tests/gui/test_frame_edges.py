@@ -36,8 +36,8 @@ async def window(
         qtbot.addWidget(window)
         yield window
         if isValid(window):
-            await window.release_pages()
             window.close()
+            await window.release_pages()
 
 
 async def test_the_frame_alone_is_drawn_and_closes_cleanly(

@@ -32,8 +32,8 @@ async def window(
         window.show()
         yield window
         if isValid(window):
-            await window.release_pages()
             window.close()
+            await window.release_pages()
 
 
 def combo_names(window: MainWindow) -> list[str]:
