@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Future[None]] = set()
         self._local_url: tuple[str | None, bool] | None = None
         self._showing_error = False
+        # Set once the window closes or its pages are released: from then on it
+        # starts no work (a late status or session change must not load a page).
+        self._released = False
 
         self._build_toolbar()
         self._build_page_column()
@@ -392,7 +395,7 @@ class MainWindow(QMainWindow):
     def _push_context(self) -> None:
         """Hand every page the current context, once per real change."""
         context = self.session.context()
-        if context == self._pushed:
+        if self._released or context == self._pushed:
             return
         self._pushed = context
         if self._push_task is not None:
@@ -407,20 +410,26 @@ class MainWindow(QMainWindow):
                 self.show_message(str(exc))
 
     async def release_pages(self) -> None:
-        """After the window closed: wait out its cancelled work, then release every page.
+        """Stop the window's work and release every page; before the loop ends.
 
         ``closeEvent`` can only cancel (it is not a coroutine); a cancelled request
         still has to unwind on the running loop, so whoever ends the loop awaits this
-        first. Each page then drops its index (timers stop) and finishes its own work.
+        first. From the first call on the window starts nothing new; each page then
+        drops its index (timers stop) and finishes its own work. Safe before or
+        after ``close()``, and more than once; call it before the window is deleted.
         """
         import asyncio  # noqa: PLC0415 - loaded by now; kept off the first paint
 
+        self._released = True
         pending = [task for task in (self._push_task, *self._tasks) if task is not None]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         for page in self.pages:
-            await page.show_context(None)
+            try:
+                await page.show_context(None)
+            except ClientError as exc:  # a page's own trouble must not stop the others
+                log.warning("Releasing the %s page: %s", page.title, exc)
         for page in self.pages:
             await page.wait_idle()
 
@@ -456,10 +465,16 @@ class MainWindow(QMainWindow):
     def current_page(self) -> Page:
         return self.pages[self.stack.currentIndex()]
 
-    def _start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Run ``coroutine`` on the loop; its failure reaches sys.excepthook, as asyncSlot's."""
+    def _start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+        """Run ``coroutine`` on the loop; its failure reaches sys.excepthook, as asyncSlot's.
+
+        Once the window is closing nothing starts (None): the loop is about to end.
+        """
         import asyncio  # noqa: PLC0415 - loaded by now; kept off the first paint
 
+        if self._released:
+            coroutine.close()
+            return None
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -555,6 +570,9 @@ class MainWindow(QMainWindow):
         self._settings.set_splitter_state(self.splitter.objectName(), self.splitter.saveState())
         self._settings.current_page = self.stack.currentIndex()
         self._settings.sync()
+        # Closing the window ends the app (app.py): whatever changes from now on
+        # (the local index stopping, a cancelled sign-in) must not start new work.
+        self._released = True
         if self._push_task is not None:
             self._push_task.cancel()
         for task in list(self._tasks):

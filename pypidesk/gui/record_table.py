@@ -24,6 +24,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 
+from pypidesk.gui.naming import name_headers, with_clear_button
+
 Row = TypeVar("Row")
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
@@ -171,6 +173,7 @@ class RecordTableView(QTableView):
         vertical.setVisible(False)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setSortIndicatorShown(True)
+        name_headers(self)
         copy = QAction(self.tr("Copy"), self)
         copy.setObjectName("copy_rows_action")
         copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -209,7 +212,7 @@ class FilterField(QLineEdit):
         self.setObjectName(name)
         self.setAccessibleName(placeholder)
         self.setPlaceholderText(placeholder)
-        self.setClearButtonEnabled(True)
+        with_clear_button(self, self.tr("Clear the filter"))
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FILTER_DELAY_MS)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from pypidesk.gui.models.record_table import RecordTableModel
+from pypidesk.gui.naming import name_headers
 
 
 class RecordTableView(QTableView):
@@ -46,6 +47,7 @@ class RecordTableView(QTableView):
         horizontal.setSortIndicatorShown(True)
         horizontal.setSectionsClickable(True)
         horizontal.sortIndicatorChanged.connect(model.sort)
+        name_headers(self)
         self._copy = QShortcut(QKeySequence.StandardKey.Copy, self)
         self._copy.activated.connect(self.copy_selection)
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import isValid
 
 from pypidesk.client.profiles import Profile
 from pypidesk.gui.app_settings import AppSettings
@@ -79,3 +80,27 @@ def make_window(
     window = MainWindow(settings, log_dir)
     window.attach(controller, session)
     return window
+
+
+async def settle(window: MainWindow) -> None:
+    """Until the pages have loaded the context the test's last step gave them.
+
+    A test ends with nothing in flight: pytest-qt processes Qt events after the
+    test body, outside the asyncio loop, where a pending request cannot resume.
+    """
+    await window.wait_for_pages()
+    for page in window.pages:
+        await page.wait_idle()
+
+
+async def release(window: MainWindow) -> None:
+    """Close ``window``, release its pages and delete it: the app's order, before the loop ends.
+
+    Not through ``qtbot.addWidget``: pytest-qt closes and deletes its widgets
+    before fixtures tear down, so the pages would be gone under ``release_pages``
+    while their requests were still in flight.
+    """
+    if isValid(window):  # a test may have deleted it itself
+        window.close()
+        await window.release_pages()
+        window.deleteLater()

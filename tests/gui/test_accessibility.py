@@ -9,7 +9,6 @@ import httpx
 import pytest
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from shiboken6 import isValid
 
 from pypidesk.client.credentials import CredentialStore
 from pypidesk.client.profiles import Profile
@@ -21,7 +20,7 @@ from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.session import Session
 from tests.gui.accessibility import unnamed_widgets
-from tests.gui.frame_helpers import make_window
+from tests.gui.frame_helpers import make_window, release
 
 
 @pytest.fixture
@@ -32,12 +31,11 @@ async def window(
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
         session = Session(app_settings, http, CredentialStore())
         window = make_window(controller, app_settings, session, tmp_path / "log")
-        qtbot.addWidget(window)
         window.show()
-        yield window
-        if isValid(window):
-            window.close()
-            await window.release_pages()
+        try:
+            yield window
+        finally:
+            await release(window)
 
 
 async def test_the_frame_names_every_interactive_widget(window: MainWindow) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import http.server
 import logging
@@ -17,7 +16,6 @@ from keyring.backends import fail
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
-from shiboken6 import isValid
 
 from pypidesk.client.credentials import CredentialStore, service_name
 from pypidesk.client.errors import AuthenticationError
@@ -32,7 +30,15 @@ from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.pages.base import IndexContext
 from pypidesk.gui.session import Reachability, Session
 from tests.conftest import LiveServer
-from tests.gui.frame_helpers import dialog_of, dialog_open, make_window, show_profile, until
+from tests.gui.frame_helpers import (
+    dialog_of,
+    dialog_open,
+    make_window,
+    release,
+    settle,
+    show_profile,
+    until,
+)
 from tests.live_accounts import create_user
 from tests.memory_keyring import MemoryKeyring
 
@@ -47,12 +53,11 @@ async def window(
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
         session = Session(app_settings, http, CredentialStore())
         window = make_window(controller, app_settings, session, tmp_path / "log")
-        qtbot.addWidget(window)
         window.show()
-        yield window
-        if isValid(window):  # qtbot may have deleted it first
-            window.close()
-            await window.release_pages()
+        try:
+            yield window
+        finally:
+            await release(window)
         await controller.stop()
 
 
@@ -208,6 +213,7 @@ async def test_an_index_without_the_api_takes_a_pasted_token_checked_as_typed(
     window.sign_in_button.click()  # sign out: nothing to revoke on such an index
     await until(lambda: window.user_label.text() == "Not signed in")
     assert memory_keyring.entries == {}
+    await settle(window)
 
 
 async def test_a_remembered_sign_in_is_read_back_from_the_keyring(
@@ -225,6 +231,7 @@ async def test_a_remembered_sign_in_is_read_back_from_the_keyring(
     CredentialStore().delete(profile.key, "bob")
     await window.session.select(profile.name)
     assert window.user_label.text() == "Not signed in"
+    await settle(window)
 
 
 async def test_without_a_keyring_the_token_is_kept_for_this_session_only(
@@ -241,6 +248,7 @@ async def test_without_a_keyring_the_token_is_kept_for_this_session_only(
     assert window.user_label.text() == "alice (this session only)"
     assert "No keyring on this system" in window.message_label.text()
     assert "No keyring on this system" in window.user_label.toolTip()
+    await settle(window)
 
 
 async def test_an_unreachable_index_shows_its_error_and_recovers_on_retry(
@@ -261,12 +269,14 @@ async def test_an_unreachable_index_shows_its_error_and_recovers_on_retry(
     try:
         window.retry_button.click()
         await until(lambda: window.session.state.reachability is Reachability.REACHABLE)
+        await settle(window)  # the pages load from it before it goes away
     finally:
         server.shutdown()
         server.server_close()
     assert "reachable" in window.reachability_label.text()
     assert not window.retry_button.isVisibleTo(window)
-    assert window.message_label.text() == ""
+    # The error is gone (the pages may have said something of their own since).
+    assert "Could not reach" not in window.message_label.text()
     assert window.sign_in_button.isEnabled()
 
 
@@ -280,15 +290,17 @@ async def test_f5_refreshes_the_current_page_or_asks_an_unreachable_index_again(
 
     window.pages[0].refresh = refresh  # type: ignore[method-assign]
     await show_profile(window, custom("Plain index", plain_index))
+    loads = len(refreshed)  # the Projects page loads a new index by refreshing
     window.refresh_action.trigger()
-    await until(lambda: refreshed)
+    await until(lambda: len(refreshed) == loads + 1)
     assert window.refresh_action.shortcut().toString() == "F5"
 
     await show_profile(window, custom("Gone", f"http://127.0.0.1:{find_free_port()}"))
     checks: list[object] = []
     window.session.changed.connect(checks.append)
+    loads = len(refreshed)
     await window.refresh()
-    assert len(refreshed) == 1
+    assert len(refreshed) == loads  # not the page: the index is asked again
     assert checks  # asked again: checking, then unreachable
 
 
@@ -376,9 +388,9 @@ async def test_geometry_splitter_and_page_are_restored(
         again = make_window(
             controller, app_settings, Session(app_settings, http, CredentialStore()), tmp_path
         )
-        qtbot.addWidget(again)
         again.show()
-        assert (again.width(), again.height()) == (width, 520)
-        assert again.splitter.sizes() == sizes
-        again.close()
-        await asyncio.sleep(0)
+        try:
+            assert (again.width(), again.height()) == (width, 520)
+            assert again.splitter.sizes() == sizes
+        finally:
+            await release(again)

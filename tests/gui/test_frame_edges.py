@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
-from shiboken6 import isValid
 
 from pypidesk.client.credentials import CredentialStore
 from pypidesk.client.errors import IndexUnreachableError
@@ -21,7 +20,7 @@ from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.pages.base import IndexContext
 from pypidesk.gui.session import Reachability, Session
 from pypidesk.gui.signals import next_emission
-from tests.gui.frame_helpers import make_window, until
+from tests.gui.frame_helpers import make_window, release, settle, until
 
 
 @pytest.fixture
@@ -33,11 +32,10 @@ async def window(
         window = make_window(
             controller, app_settings, Session(app_settings, http, CredentialStore()), tmp_path
         )
-        qtbot.addWidget(window)
-        yield window
-        if isValid(window):
-            window.close()
-            await window.release_pages()
+        try:
+            yield window
+        finally:
+            await release(window)
 
 
 async def test_the_frame_alone_is_drawn_and_closes_cleanly(
@@ -80,6 +78,7 @@ async def test_a_page_that_fails_to_load_says_so_in_the_status_bar(window: MainW
     window.session._set(reachability=Reachability.REACHABLE)  # as if it answered
     await window.refresh()
     assert "http://y.test/" in window.message_label.text()
+    await settle(window)
 
 
 async def test_a_failure_in_a_started_task_reaches_the_excepthook(
@@ -115,7 +114,7 @@ async def test_the_page_shown_last_time_is_shown_again(
     frame = MainWindow(app_settings, tmp_path)
     qtbot.addWidget(frame)
     assert frame.page_list.currentRow() == 0
-    assert frame.page_list.item(0).text() == "Local index"  # before any page exists
+    assert frame.page_list.item(0).text() == "Projects"  # before any page exists
     app_settings.current_page = 99  # a page that no longer exists: the first one
     again = MainWindow(app_settings, tmp_path)
     qtbot.addWidget(again)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 from PySide6.QtGui import QGuiApplication
-from pytestqt.qtbot import QtBot
 
 from pypidesk.client.credentials import CredentialStore
 from pypidesk.gui.app_settings import AppSettings
@@ -17,6 +15,7 @@ from pypidesk.gui.local_index import IndexState, LocalIndexController, LocalInde
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.session import Session
 from pypidesk.gui.signals import next_emission
+from tests.gui.frame_helpers import release
 
 
 @pytest.fixture
@@ -27,11 +26,28 @@ async def controller(app_settings: AppSettings) -> AsyncIterator[LocalIndexContr
         await controller.stop()
 
 
-def make_window(controller: LocalIndexController, settings: AppSettings) -> MainWindow:
-    session = Session(settings, controller._http, CredentialStore())
-    window = MainWindow(settings, settings.local_index_data_dir.parent / "log")
-    window.attach(controller, session)
-    return window
+WindowMaker = Callable[[], MainWindow]
+
+
+@pytest.fixture
+async def make_window(
+    controller: LocalIndexController, app_settings: AppSettings
+) -> AsyncIterator[WindowMaker]:
+    """Builds windows as the app does; each is released before the controller stops."""
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        session = Session(app_settings, controller._http, CredentialStore())
+        window = MainWindow(app_settings, app_settings.local_index_data_dir.parent / "log")
+        window.attach(controller, session)
+        windows.append(window)
+        return window
+
+    try:
+        yield make
+    finally:
+        for window in windows:
+            await release(window)
 
 
 async def wait_for_state(controller: LocalIndexController, state: IndexState) -> None:
@@ -40,10 +56,9 @@ async def wait_for_state(controller: LocalIndexController, state: IndexState) ->
 
 
 async def test_window_title_and_initial_state(
-    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
+    make_window: WindowMaker, controller: LocalIndexController, app_settings: AppSettings
 ) -> None:
-    window = make_window(controller, app_settings)
-    qtbot.addWidget(window)
+    window = make_window()
     panel = window.local_index_panel
     assert window.windowTitle() == "Local test index — pypidesk"
     assert window.index_status.text() == "Local index stopped"
@@ -55,10 +70,9 @@ async def test_window_title_and_initial_state(
 
 
 async def test_start_and_stop_buttons_drive_the_local_index(
-    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
+    make_window: WindowMaker, controller: LocalIndexController, app_settings: AppSettings
 ) -> None:
-    window = make_window(controller, app_settings)
-    qtbot.addWidget(window)
+    window = make_window()
     panel = window.local_index_panel
 
     panel.start_button.click()
@@ -83,22 +97,21 @@ async def test_start_and_stop_buttons_drive_the_local_index(
 
 
 async def test_failure_is_shown_with_its_reason(
-    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings
+    make_window: WindowMaker, controller: LocalIndexController, app_settings: AppSettings
 ) -> None:
-    window = make_window(controller, app_settings)
-    qtbot.addWidget(window)
+    window = make_window()
     failed = LocalIndexStatus(IndexState.FAILED, url="http://127.0.0.1:1", reason="port in use")
     controller.status_changed.emit(failed)
     assert window.index_status.text() == "Local index failed: port in use"
-    assert window.local_index_panel.state_label.text() == "Failed: port in use"
+    assert window.local_index_panel.state_label.text() == "Failed"
+    assert window.local_index_panel.reason_label.text() == "port in use"
     assert window.local_index_panel.start_button.isEnabled()
 
 
 async def test_closing_announces_itself_and_remembers_geometry(
-    qtbot: QtBot, controller: LocalIndexController, app_settings: AppSettings, tmp_path: Path
+    make_window: WindowMaker, app_settings: AppSettings
 ) -> None:
-    window = make_window(controller, app_settings)
-    qtbot.addWidget(window)
+    window = make_window()
     width = min(790, max(700, window.minimumSizeHint().width() + 4))
     window.resize(width, 520)
     window.show()
@@ -107,6 +120,5 @@ async def test_closing_announces_itself_and_remembers_geometry(
     await asyncio.wait_for(closing, 5)
     assert app_settings.window_geometry is not None
 
-    again = make_window(controller, app_settings)
-    qtbot.addWidget(again)
+    again = make_window()
     assert (again.width(), again.height()) == (width, 520)

@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
-from shiboken6 import isValid
 
 from pypidesk.client.credentials import CredentialStore
 from pypidesk.client.profiles import Profile, ProfileKind
@@ -17,7 +16,7 @@ from pypidesk.gui.dialogs.profiles import ProfilesDialog, url_problem
 from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.session import Session
-from tests.gui.frame_helpers import dialog_of, dialog_open, make_window, until
+from tests.gui.frame_helpers import dialog_of, dialog_open, make_window, release, until
 
 
 @pytest.fixture
@@ -28,12 +27,11 @@ async def window(
         controller = LocalIndexController(app_settings.local_index_data_dir, http)
         session = Session(app_settings, http, CredentialStore())
         window = make_window(controller, app_settings, session, tmp_path / "log")
-        qtbot.addWidget(window)
         window.show()
-        yield window
-        if isValid(window):
-            window.close()
-            await window.release_pages()
+        try:
+            yield window
+        finally:
+            await release(window)
 
 
 def combo_names(window: MainWindow) -> list[str]:

@@ -32,6 +32,7 @@ from pypidesk.client.index_client import IndexClient
 from pypidesk.client.models import ProjectDetail, ProjectSummary
 from pypidesk.gui.formatting import count_text
 from pypidesk.gui.models.projects import ProjectsModel
+from pypidesk.gui.naming import with_clear_button
 from pypidesk.gui.pages.base import IndexContext, Page
 from pypidesk.gui.pages.project_detail import ProjectDetailPane
 from pypidesk.gui.record_view import RecordTableView
@@ -93,7 +94,7 @@ class ProjectsPage(Page):
         self.filter_edit.setObjectName("projectFilter")
         self.filter_edit.setAccessibleName(self.tr("Filter projects"))
         self.filter_edit.setPlaceholderText(self.tr("Filter projects… (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
+        with_clear_button(self.filter_edit, self.tr("Clear the filter"))
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(FILTER_DELAY_MS)
