@@ -119,3 +119,16 @@ async def test_the_page_shown_last_time_is_shown_again(
     again = MainWindow(app_settings, tmp_path)
     qtbot.addWidget(again)
     assert again.page_list.currentRow() == 0
+
+
+def test_the_local_index_port_is_kept_and_an_unreadable_one_is_the_default(
+    app_settings: AppSettings,
+) -> None:
+    from pypidesk.paths import DEFAULT_LOCAL_PORT
+
+    app_settings._qsettings.remove(AppSettings.LOCAL_INDEX_PORT)
+    assert app_settings.local_index_port == DEFAULT_LOCAL_PORT
+    app_settings.local_index_port = 8123
+    assert app_settings.local_index_port == 8123
+    app_settings._qsettings.setValue(AppSettings.LOCAL_INDEX_PORT, "eighty")
+    assert app_settings.local_index_port == DEFAULT_LOCAL_PORT

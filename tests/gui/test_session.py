@@ -107,3 +107,32 @@ async def test_the_local_account_is_stored_while_another_profile_is_shown(
     key = session.credential_key(local)
     assert app_settings.signed_in_user(key) == "me"
     assert CredentialStore().get(key, "me") == "pypi-local"
+
+
+async def test_a_token_made_on_the_tokens_page_is_kept_apart_from_the_sign_in(
+    app_settings: AppSettings,
+) -> None:
+    store = CredentialStore()
+    async with httpx.AsyncClient() as http:
+        session = Session(app_settings, http, store)
+        app_settings.custom_profiles = [A]
+        await session.save_upload_token("pypi-before-sign-in")  # signed out: nothing kept
+        session._set(profile=A)
+        assert store.get(session.upload_token_key(A), "alice") is None
+
+        await session.sign_in_with_token("alice", "pypi-sign-in")
+        await session.save_upload_token("pypi-upload-only")
+    assert session.upload_token_key(A) == A.key + "#upload"
+    assert store.get(session.upload_token_key(A), "alice") == "pypi-upload-only"
+    assert store.get(A.key, "alice") == "pypi-sign-in"
+
+
+async def test_the_local_token_is_looked_up_where_the_app_put_it(
+    app_settings: AppSettings,
+) -> None:
+    async with httpx.AsyncClient() as http:
+        session = Session(app_settings, http, CredentialStore())
+        assert not session.has_local_token("me")
+        await session.adopt_local_account("me", "pypi-local")
+        assert session.has_local_token("me")
+        assert not session.has_local_token("someone-else")
