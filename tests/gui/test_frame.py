@@ -315,6 +315,7 @@ async def test_the_local_profile_follows_the_local_index(window: MainWindow) -> 
     assert window.session.state.profile.base_url == controller.status.url + "/"
     assert window.session.state.has_maintainer_api
     assert window.index_status.text() == f"Local index running at {controller.status.url}"
+    await settle(window)  # the pages load from it: nothing in flight when the test ends
 
 
 async def test_the_local_index_account_is_adopted_and_signed_in(

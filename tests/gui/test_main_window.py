@@ -15,7 +15,7 @@ from pypidesk.gui.local_index import IndexState, LocalIndexController, LocalInde
 from pypidesk.gui.main_window import MainWindow
 from pypidesk.gui.session import Session
 from pypidesk.gui.signals import next_emission
-from tests.gui.frame_helpers import release
+from tests.gui.frame_helpers import release, settle
 
 
 @pytest.fixture
@@ -94,6 +94,7 @@ async def test_start_and_stop_buttons_drive_the_local_index(
     assert window.index_status.text() == "Local index stopped"
     assert panel.url_label.text() == "—"
     assert panel.upload_url_label.text() == panel.index_url_label.text() == "—"
+    await settle(window)  # the pages let go of the stopped index before the test ends
 
 
 async def test_failure_is_shown_with_its_reason(

@@ -134,3 +134,17 @@ async def test_an_event_explains_its_tag(
     assert page.more_button.isHidden()
     await page.load_more()  # nothing older: nothing happens
     assert page.model.total == 1
+
+
+async def test_wait_idle_waits_for_the_load_retry_started(qtbot: QtBot) -> None:
+    from pypidesk.client.errors import IndexUnreachableError
+
+    page = ActivityPage()
+    qtbot.addWidget(page)
+    page.show_error(IndexUnreachableError("http://x.test/", "refused"))
+    assert page.state is PageState.ERROR
+    page._retry()  # as the Retry button does: a task of the page's own
+    assert page.state is PageState.ERROR  # not run yet
+    await page.wait_idle()
+    assert page.state is PageState.NO_INDEX  # the reload ran (no index to load from)
+    assert page._tasks == set()
