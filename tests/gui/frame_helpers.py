@@ -83,14 +83,21 @@ def make_window(
 
 
 async def settle(window: MainWindow) -> None:
-    """Until the pages have loaded the context the test's last step gave them.
+    """Until the window and its pages have finished what the test's last step started.
 
     A test ends with nothing in flight: pytest-qt processes Qt events after the
     test body, outside the asyncio loop, where a pending request cannot resume.
     """
-    await window.wait_for_pages()
-    for page in window.pages:
-        await page.wait_idle()
+    while True:
+        # The window's own tasks (a sign-in the local index handed over, a check)
+        # may change the context again, which starts a new push: until none is left.
+        if window._tasks:
+            await asyncio.gather(*window._tasks, return_exceptions=True)
+            continue
+        for page in window.pages:
+            await page.wait_idle()
+        if not window._tasks:
+            return
 
 
 async def release(window: MainWindow) -> None:
