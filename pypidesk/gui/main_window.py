@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
             self.pages.append(page)
             self.stack.addWidget(page)
             page.busy_changed.connect(self._page_busy)
-            page.status_message.connect(self._page_message)
+            page.status_message.connect(lambda text, page=page: self._page_message(page, text))
             if isinstance(page, LocalIndexPage):
                 self.local_index_panel = page
             if isinstance(page, InvitationsPage):
@@ -379,8 +379,11 @@ class MainWindow(QMainWindow):
                 self._busy_pages.discard(page)
         self._update_busy()
 
-    def _page_message(self, text: str) -> None:
-        self.show_message(text, MESSAGE_MS)
+    def _page_message(self, page: Page, text: str) -> None:
+        # Pages load in the background; only the page in view may speak, or
+        # "1 token" would show under the Projects page.
+        if page is self.stack.currentWidget():
+            self.show_message(text, MESSAGE_MS)
 
     def _update_busy(self) -> None:
         checking = self.session.state.reachability is Reachability.CHECKING

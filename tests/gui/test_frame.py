@@ -332,9 +332,13 @@ async def test_the_local_index_account_is_adopted_and_signed_in(
 async def test_page_busy_and_messages_show_in_the_status_bar(window: MainWindow) -> None:
     await until(lambda: window.session.state.reachability is Reachability.UNREACHABLE)
     page = window.pages[0]
+    window.page_list.setCurrentRow(0)
     page.busy_changed.emit(True)
     assert window.is_busy
     page.status_message.emit("12 projects")
+    assert window.message_label.text().endswith("12 projects")
+    # A page out of view loads too, but does not speak over the one shown.
+    window.pages[1].status_message.emit("1 token")
     assert window.message_label.text().endswith("12 projects")
     page.busy_changed.emit(False)
     assert not window.is_busy

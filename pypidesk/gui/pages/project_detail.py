@@ -91,7 +91,7 @@ class ProjectDetailPane(QWidget):
         self.files_model = FilesModel(self)
         self.files_view = RecordTableView(self.files_model, "filesTable", self.tr("Files"))
         # Filenames are long (name, version and every tag): give them the room.
-        self.files_view.set_column_widths(300, 60, 70, 80, 110)
+        self.files_view.set_column_widths(250, 55, 60, 75, 100)
         self.files_view.doubleClicked.connect(lambda _index: self.open_selected_file())
         self.files_caption = QLabel()
         self.copy_sha_button = QPushButton(self.tr("Copy sha256"))

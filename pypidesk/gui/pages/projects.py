@@ -87,7 +87,7 @@ class ProjectsPage(Page):
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_INTERVAL_MS)
         self.poll_timer.timeout.connect(self._poll)
-        self._show_message(self.tr("No index yet."))
+        self._show_message(self._no_index_text())
 
     def _build_list(self) -> QWidget:
         self.filter_edit = QLineEdit()
@@ -105,7 +105,7 @@ class ProjectsPage(Page):
 
         self.model = ProjectsModel(self)
         self.table = RecordTableView(self.model, "projectsTable", self.tr("My projects"))
-        self.table.set_column_widths(190, 90, 80)
+        self.table.set_column_widths(140, 80, 65)
         self.table.selectionModel().selectionChanged.connect(self._project_changed)
         self.no_match = QLabel()
         self.no_match.setVisible(False)
@@ -164,7 +164,7 @@ class ProjectsPage(Page):
         if context is None:
             self.client = None
             self.poll_timer.stop()
-            self._show_message(self.tr("No index yet."))
+            self._show_message(self._no_index_text())
             return
         self.client = IndexClient(
             context.http, context.profile, username=context.username, token=context.token
@@ -275,13 +275,21 @@ class ProjectsPage(Page):
         self.detail.show_detail(detail, html)
         self.project_shown.emit(detail.name)
 
+    def _no_index_text(self) -> str:
+        # Shown while the frame has no reachable index for the page (the toolbar says why).
+        return self.tr(
+            "Nothing to show: the index can't be reached right now. "
+            "The toolbar above says why and offers Retry."
+        )
+
     def _show_empty(self) -> None:
         assert self._context is not None
         profile = self._context.profile
         self._show_message(
             self.tr(
                 "You have no projects on %1 yet. Build your project (python -m build), then "
-                "publish its first release with twine:"
+                "publish its first release with twine (as user __token__ with an API token; "
+                "for the local index, its page writes both into ~/.pypirc):"
             ).replace("%1", profile.name),
             retry=False,
             command=f"twine upload --repository-url {profile.upload_url} dist/*",
