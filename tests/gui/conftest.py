@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
+import httpx
 import pytest
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from pypidesk.client.credentials import CredentialStore
 from pypidesk.gui.app_settings import AppSettings
+from pypidesk.gui.local_index import LocalIndexController
+from pypidesk.gui.main_window import MainWindow
+from pypidesk.gui.session import Session
+from tests.gui.frame_helpers import make_window, release
 from tests.memory_keyring import MemoryKeyring, installed_memory_keyring
 
 
@@ -59,3 +66,23 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 from tests.client.live_indexes import published_index, pypiserver_index  # noqa: E402, F401
+
+
+@pytest.fixture
+async def window(
+    qtbot: QtBot, app_settings: AppSettings, tmp_path: Path
+) -> AsyncIterator[MainWindow]:
+    """The real window as the app builds it, on a local index that is never started.
+
+    Released (pages idle, then deleted) before the loop under the test ends.
+    """
+    async with httpx.AsyncClient(timeout=10) as http:
+        controller = LocalIndexController(app_settings.local_index_data_dir, http)
+        session = Session(app_settings, http, CredentialStore())
+        window = make_window(controller, app_settings, session, tmp_path / "log")
+        window.show()
+        try:
+            yield window
+        finally:
+            await release(window)
+        await controller.stop()

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from pypidesk.client.credentials import CredentialStore
 from pypidesk.client.profiles import Profile
-from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.dialogs.about import AboutDialog
 from pypidesk.gui.dialogs.profiles import ProfilesDialog
 from pypidesk.gui.dialogs.sign_in import SignInDialog
-from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
-from pypidesk.gui.session import Session
 from tests.gui.accessibility import unnamed_widgets
-from tests.gui.frame_helpers import make_window, release
-
-
-@pytest.fixture
-async def window(
-    qtbot: QtBot, app_settings: AppSettings, tmp_path: Path
-) -> AsyncIterator[MainWindow]:
-    async with httpx.AsyncClient(timeout=5) as http:
-        controller = LocalIndexController(app_settings.local_index_data_dir, http)
-        session = Session(app_settings, http, CredentialStore())
-        window = make_window(controller, app_settings, session, tmp_path / "log")
-        window.show()
-        try:
-            yield window
-        finally:
-            await release(window)
 
 
 async def test_the_frame_names_every_interactive_widget(window: MainWindow) -> None:

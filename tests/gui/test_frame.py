@@ -6,7 +6,7 @@ import functools
 import http.server
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -43,22 +43,6 @@ from tests.live_accounts import create_user
 from tests.memory_keyring import MemoryKeyring
 
 TOKEN = "pypi-" + "AgEIcHlwaS5vcmcCJGFiY2RlZmFiLTEyMzQtNTY3OC05YWJjLWRlZjAxMjM0NTY3OAAABiA"
-
-
-@pytest.fixture
-async def window(
-    qtbot: QtBot, app_settings: AppSettings, tmp_path: Path
-) -> AsyncIterator[MainWindow]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        controller = LocalIndexController(app_settings.local_index_data_dir, http)
-        session = Session(app_settings, http, CredentialStore())
-        window = make_window(controller, app_settings, session, tmp_path / "log")
-        window.show()
-        try:
-            yield window
-        finally:
-            await release(window)
-        await controller.stop()
 
 
 @pytest.fixture

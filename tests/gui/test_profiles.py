@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from pypidesk.client.credentials import CredentialStore
 from pypidesk.client.profiles import Profile, ProfileKind
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.dialogs.profiles import ProfilesDialog, url_problem
-from pypidesk.gui.local_index import LocalIndexController
 from pypidesk.gui.main_window import MainWindow
-from pypidesk.gui.session import Session
-from tests.gui.frame_helpers import dialog_of, dialog_open, make_window, release, until
-
-
-@pytest.fixture
-async def window(
-    qtbot: QtBot, app_settings: AppSettings, tmp_path: Path
-) -> AsyncIterator[MainWindow]:
-    async with httpx.AsyncClient(timeout=5) as http:
-        controller = LocalIndexController(app_settings.local_index_data_dir, http)
-        session = Session(app_settings, http, CredentialStore())
-        window = make_window(controller, app_settings, session, tmp_path / "log")
-        window.show()
-        try:
-            yield window
-        finally:
-            await release(window)
+from tests.gui.frame_helpers import dialog_of, dialog_open, until
 
 
 def combo_names(window: MainWindow) -> list[str]:
