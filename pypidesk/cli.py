@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pypidesk import __version__
 from pypidesk.paths import default_data_dir
@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
     )
+    _add_team_arguments(serve)
     serve.add_argument(
         "--log-level",
         default="info",
@@ -128,6 +129,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_admin_parser(commands)
     return parser
+
+
+def _per_hour(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a number per hour (0 for no limit)")
+    return number
+
+
+def _add_team_arguments(serve: argparse.ArgumentParser) -> None:
+    """Options for a team's index: caching proxies to purge, operator limits (issue 17)."""
+    serve.add_argument(
+        "--purge-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="after every write, send PURGE to URL with the changed pages' Surrogate-Key "
+        "header (Varnish with xkey: packaging/caching-proxy/varnish.vcl; repeatable)",
+    )
+    serve.add_argument(
+        "--purge-path-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="after every write, request URL + each changed page's path (nginx with "
+        "cache-purge: packaging/caching-proxy/nginx.conf's /_purge; repeatable)",
+    )
+    serve.add_argument(
+        "--new-projects-per-hour",
+        type=_per_hour,
+        default=20,
+        metavar="N",
+        help="new projects one user may create per hour (default: %(default)s, as PyPI; "
+        "0 for no limit; `pypidesk admin` is never limited)",
+    )
+
+
+def _team_settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "purge_urls": tuple(args.purge_url),
+        "purge_path_urls": tuple(args.purge_path_url),
+        "new_projects_per_hour": args.new_projects_per_hour,
+    }
 
 
 def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
@@ -171,6 +218,7 @@ def _serve(args: argparse.Namespace) -> int:
         open_registration=args.open_registration,
         require_auth_for_reads=args.require_auth_for_reads,
         **limits,
+        **_team_settings(args),
     )
     return run_server(
         settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers

@@ -24,6 +24,7 @@ from pypidesk.index.read.http import Receive, Scope, Send
 from pypidesk.index.read.routes import ReadSide
 from pypidesk.index.serving import health
 from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
+from pypidesk.index.serving.purge import Purger
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
 from pypidesk.index.upload.routes import upload_endpoint
@@ -77,6 +78,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
         app.state.storage = open_storage(settings, database)
+        purger = None
+        if settings.purge_urls or settings.purge_path_urls:
+            purger = Purger(settings.purge_urls, settings.purge_path_urls)
+            database.on_commit = purger.after_commit
 
         def release() -> None:
             index.close_read_connection()
@@ -88,6 +93,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             index.idle.stop()
+            database.on_commit = None
+            if purger is not None:
+                purger.close()
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer

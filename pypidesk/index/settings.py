@@ -39,6 +39,14 @@ class ServerSettings:
     # local index opts in to self-registration through the API.
     open_registration: bool = False
 
+    # --- Team operation (issue 17): caching proxies and operator limits. ---
+    # Proxies purged by surrogate key after every write (Varnish + xkey).
+    purge_urls: tuple[str, ...] = ()
+    # Proxies purged one URL at a time (nginx + cache-purge): the purge location's URL.
+    purge_path_urls: tuple[str, ...] = ()
+    # PyPI's anti-spam limit on new projects per user per hour; 0 for none.
+    new_projects_per_hour: int = 20
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL of the records, the SQLite file in the data dir by default."""

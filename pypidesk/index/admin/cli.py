@@ -126,7 +126,10 @@ def run_admin(args: argparse.Namespace) -> int:
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
 
     settings = ServerSettings(
-        data_dir=args.data_dir or default_data_dir(), database_url=args.database_url
+        data_dir=args.data_dir or default_data_dir(),
+        database_url=args.database_url,
+        # The operator is not limited by the anti-spam limit on new projects.
+        new_projects_per_hour=0,
     )
     try:
         output = _run(settings, args)

@@ -9,13 +9,17 @@ wrote in between, and SQLite's busy timeout does not retry that case.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from pypidesk.index.db.checkpoint import BackgroundCheckpointer
+from pypidesk.index.records.changes import ChangedProject, take
+
+# Called with what a write transaction changed, once it has committed.
+CommitHook = Callable[[Sequence[ChangedProject]], None]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -65,6 +69,18 @@ class Database:
             if checkpoint_delay is not None and engine.dialect.name == "sqlite"
             else None
         )
+        # The server sets this to purge caching proxies (pypidesk.index.serving.purge).
+        self.on_commit: CommitHook | None = None
+        event.listen(self._writer, "after_commit", self._after_commit)
+        event.listen(self._writer, "after_rollback", take)
+
+    def _after_commit(self, session: Session) -> None:
+        self.committed(take(session))
+
+    def committed(self, changes: Sequence[ChangedProject]) -> None:
+        """Hand what a committed transaction changed to :attr:`on_commit`, if any."""
+        if changes and self.on_commit is not None:
+            self.on_commit(changes)
 
     @classmethod
     def from_url(cls, url: str, *, checkpoint_delay: float | None = None) -> Database:

@@ -21,6 +21,7 @@ from pypidesk.index.read.formats import (
     version_key,
 )
 from pypidesk.index.read.http import Page, make_page
+from pypidesk.index.read.surrogate import project_key
 from pypidesk.index.records.role_names import RoleName
 
 _SURROGATE = "max-age=86400, stale-while-revalidate=300, stale-if-error=86400"
@@ -166,7 +167,7 @@ def render(project: Project, version: str | None, base: str) -> Page:
                 "surrogate-control",
                 "max-age=86400, stale-while-revalidate=300, stale-if-error=86400",
             ),
-            ("surrogate-key", f"project/{project.normalized_name} all-legacy-json {kind}"),
+            ("surrogate-key", f"{project_key(project.normalized_name)} all-legacy-json {kind}"),
             ("x-pypi-last-serial", str(project.last_serial)),
         ],
         compress=True,

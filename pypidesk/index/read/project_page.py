@@ -12,6 +12,7 @@ from pypidesk.index.db.models import Project, Release
 from pypidesk.index.read.formats import file_url, iso_time, version_key
 from pypidesk.index.read.http import Page, make_page
 from pypidesk.index.read.json_api import latest_release
+from pypidesk.index.read.surrogate import project_key
 
 
 def _files_table(release: Release, base: str) -> str:
@@ -60,7 +61,7 @@ def render(project: Project, base: str) -> Page:
         html.encode(),
         [
             ("cache-control", "public, max-age=600"),
-            ("surrogate-key", f"project/{project.normalized_name}"),
+            ("surrogate-key", project_key(project.normalized_name)),
             ("x-pypi-last-serial", str(project.last_serial)),
         ],
         cors=False,

@@ -23,6 +23,7 @@ from pypidesk.index.read.formats import (
     yanked_value,
 )
 from pypidesk.index.read.http import Page, make_page
+from pypidesk.index.read.surrogate import ALL_PROJECTS, project_key
 
 API_VERSION = "1.4"
 
@@ -63,7 +64,7 @@ def render_index(projects: list[tuple[str, int]], serial: int, content_type: str
             ("vary", "Accept"),
             _CACHE_CONTROL,
             ("surrogate-control", _SURROGATE_JSON_INDEX if is_json else _SURROGATE),
-            ("surrogate-key", "all-projects"),
+            ("surrogate-key", ALL_PROJECTS),
             ("x-pypi-last-serial", str(serial)),
         ],
         compress=True,
@@ -152,7 +153,7 @@ def render_detail(project: Project, base: str, content_type: str) -> Page:
             ("vary", "Accept"),
             _CACHE_CONTROL,
             ("surrogate-control", _SURROGATE),
-            ("surrogate-key", f"project/{name}"),
+            ("surrogate-key", project_key(name)),
             ("x-pypi-last-serial", str(serial)),
         ],
         compress=True,

@@ -11,6 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import JournalEntry, Project
+from pypidesk.index.records.changes import ChangedProject, note
+
+# Actions that add a project to the list of all projects or take one off it.
+LISTING_ACTIONS = frozenset({"create", "remove project"})
 
 
 def current_serial(session: Session) -> int:
@@ -39,6 +43,16 @@ def record(
     session.add(entry)
     session.flush()
     project.last_serial = entry.id
+    # What changed for readers: caching proxies drop those pages after the commit.
+    note(
+        session,
+        ChangedProject(
+            project.name,
+            project.normalized_name,
+            version,
+            listing=action in LISTING_ACTIONS,
+        ),
+    )
     return entry
 
 

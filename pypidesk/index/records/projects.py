@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from pypidesk.index.upload.records import UserRecord
 
 PROJECT_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-NEW_PROJECTS_PER_HOUR = 20
 
 _ULTRA_MAP = str.maketrans({"l": "1", "i": "1", "o": "0", ".": None, "_": None, "-": None})
 
@@ -70,7 +69,7 @@ def create_project(
     Raises :class:`ProjectCreationError` with PyPI's status and message.
     """
     help_url = settings.help_url
-    _check_rate_limit(session, user)
+    _check_rate_limit(session, user, settings.new_projects_per_hour)
     if flags.is_enabled(session, flags.DISALLOW_NEW_PROJECT_REGISTRATION):
         raise ProjectCreationError(
             403, flags.message(flags.DISALLOW_NEW_PROJECT_REGISTRATION, help_url)
@@ -133,8 +132,14 @@ def allow_name(session: Session, name: str) -> str:
     return normalized
 
 
-def _check_rate_limit(session: Session, user: User | UserRecord) -> None:
-    """PyPI allows 20 new projects per user per hour; the journal remembers them."""
+def _check_rate_limit(session: Session, user: User | UserRecord, per_hour: int) -> None:
+    """PyPI allows 20 new projects per user per hour; the journal remembers them.
+
+    ``per_hour`` is the operator's choice (``serve --new-projects-per-hour``), 0
+    for no limit: a private index that brings in a hundred projects at once.
+    """
+    if per_hour == 0:
+        return
     since = utcnow() - dt.timedelta(hours=1)
     created = session.scalar(
         select(func.count(JournalEntry.id)).where(
@@ -143,5 +148,5 @@ def _check_rate_limit(session: Session, user: User | UserRecord) -> None:
             JournalEntry.submitted_at >= since,
         )
     )
-    if created is not None and created >= NEW_PROJECTS_PER_HOUR:
+    if created is not None and created >= per_hour:
         raise ProjectCreationError(429, "Too many new projects created")

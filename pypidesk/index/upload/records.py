@@ -29,6 +29,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pypidesk.index.db.models import utcnow
+from pypidesk.index.records.changes import ChangedProject
 from pypidesk.index.records.journal import JOURNAL_LOCK_KEY
 from pypidesk.index.records.role_names import RoleName
 
@@ -76,6 +77,8 @@ class ProjectRecord:
     name: str
     normalized_name: str
     total_size: int
+    # Registered by this upload: the list of all projects changes too.
+    created: bool = False
 
 
 class ProjectAndRole(NamedTuple):
@@ -278,6 +281,8 @@ class UploadRecords:
         self._sql = _POSTGRES_STATEMENTS if self.postgres else _STATEMENTS
         # One upload, one moment: every timestamp it writes is the same.
         self.now = self.timestamp(utcnow())
+        # What readers will see change once this upload commits (caching proxies purge it).
+        self.changes: list[ChangedProject] = []
 
     @property
     def session(self) -> Session:

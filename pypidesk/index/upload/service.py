@@ -26,6 +26,7 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import User, utcnow
 from pypidesk.index.errors import RefusedError
 from pypidesk.index.records import flags
+from pypidesk.index.records.changes import ChangedProject
 from pypidesk.index.records.projects import create_project
 from pypidesk.index.records.role_names import ROLE_NAMES, RoleName
 from pypidesk.index.settings import GIB, MIB, ServerSettings
@@ -135,6 +136,7 @@ def store_upload(
                 records.close()
                 assert received.content is not None  # process_upload checked it
                 received.content.stage()
+            changes = records.changes
         except NoChange:
             return OK
         except RefusedError as exc:
@@ -144,6 +146,7 @@ def store_upload(
                 raise
             continue
         received.content.commit(path)
+        database.committed(changes)
         return OK
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
@@ -295,6 +298,11 @@ def _record_file(
             )
         )
     records.update_project(project, last_serial)
+    records.changes.append(
+        ChangedProject(
+            project.name, project.normalized_name, release.version, listing=project.created
+        )
+    )
 
 
 def _project(
@@ -312,7 +320,12 @@ def _project(
         # Written now: the rest of the upload updates the row behind the ORM's back.
         session.flush()
         project = ProjectRecord(
-            created.id, created.uuid, created.name, created.normalized_name, created.total_size
+            created.id,
+            created.uuid,
+            created.name,
+            created.normalized_name,
+            created.total_size,
+            created=True,
         )
         uploader.event(records, "project:create", project)
         role: RoleName | None = RoleName.OWNER
