@@ -23,6 +23,10 @@ def test_settings_survive_the_trip_to_a_worker(tmp_path: Path) -> None:
     assert settings_from_json(settings_to_json(settings)) == settings
     with_secret = ServerSettings(data_dir=tmp_path, secret_key_file=tmp_path / "k")
     assert settings_from_json(settings_to_json(with_secret)) == with_secret
+    purging = ServerSettings(
+        data_dir=tmp_path, purge_urls=("http://a/", "http://b/"), purge_path_urls=("http://c/",)
+    )
+    assert settings_from_json(settings_to_json(purging)) == purging
 
 
 def test_every_worker_serves_the_latest_write(data_dir: Path) -> None:

@@ -126,6 +126,22 @@ def test_twenty_projects_per_hour(
         create_project(session, settings, "bobs", bob)
 
 
+def test_the_operator_may_lift_or_change_the_limit(
+    database: Database, server_settings: ServerSettings, alice: User
+) -> None:
+    unlimited = dataclasses.replace(server_settings, new_projects_per_hour=0)
+    with database.write() as session:
+        for number in range(25):
+            create_project(session, unlimited, f"p{number}x", alice)
+    twenty_six = dataclasses.replace(server_settings, new_projects_per_hour=26)
+    with database.write() as session:
+        create_project(session, twenty_six, "twenty-sixth", alice)
+    assert refusal(database, twenty_six, "one-more", alice) == (
+        429,
+        "Too many new projects created",
+    )
+
+
 def test_helpers() -> None:
     assert is_valid_name("a")
     assert not is_valid_name("a b")
