@@ -8,6 +8,7 @@ import pytest
 
 import pypidesk.index.serving.server
 from pypidesk.cli import build_parser, main
+from pypidesk.index.admin.cli import run_admin
 from pypidesk.index.settings import ServerSettings
 
 
@@ -72,3 +73,16 @@ def test_help_documents_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         "new projects one user may create per hour (default: 20, as PyPI; 0 for no limit;" in text
     )
+
+
+def test_the_admin_commands_are_not_limited(tmp_path: Path) -> None:
+    seen: list[ServerSettings] = []
+    args = build_parser().parse_args(["admin", "--data-dir", str(tmp_path), "unyank", "x", "1"])
+
+    def handler(_session: object, settings: ServerSettings, _args: object) -> str:
+        seen.append(settings)
+        return "done"
+
+    args.admin_handler = handler
+    assert run_admin(args) == 0
+    assert seen[0].new_projects_per_hour == 0
