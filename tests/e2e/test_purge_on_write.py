@@ -78,7 +78,8 @@ def team(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Team]:
     database.dispose()
     server = LiveServer(data_dir, ["--workers", "2", *proxy.purge_args])
     try:
-        server.wait_healthy()
+        # Two workers on a busy CI machine may take a while to start.
+        server.wait_healthy(timeout=120)
         proxy.start(f"127.0.0.1:{server.port}")
         yield Team(proxy, server, token, tmp_path / "home")
     finally:
