@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 
+from pypidesk.index.app import create_app
+from pypidesk.index.db.engine import Database
 from pypidesk.index.read.surrogate import keys_of, paths_of
+from pypidesk.index.records import journal
 from pypidesk.index.records.changes import ChangedProject
 from pypidesk.index.serving.purge import Purger, key_requests, path_requests
+from pypidesk.index.settings import ServerSettings
+from tests.index import factories
 from tests.index.serving.purge_recorder import PurgeRecorder
 
 DEMO = ChangedProject("Demo.Pkg", "demo-pkg", "2.0")
@@ -170,3 +177,20 @@ def test_a_closed_purger_takes_no_more(recorder: PurgeRecorder) -> None:
     purger.close()
     with pytest.raises(RuntimeError, match="closed"):
         purger.submit([DEMO])
+
+
+def test_the_server_purges_after_each_commit_while_it_runs(
+    recorder: PurgeRecorder, server_settings: ServerSettings
+) -> None:
+    settings = dataclasses.replace(server_settings, purge_urls=(recorder.url + "/",))
+    app = create_app(settings)
+    with TestClient(app):
+        database: Database = app.state.database
+        with database.write() as session:
+            project = factories.add_project(session, "Demo.Pkg")
+            journal.record(session, project, "create")
+        assert recorder.wait_for(1)[0].headers["Surrogate-Key"] == (
+            "all-projects project/demo-pkg"
+        )
+    # Stopped: the database no longer purges.
+    assert database.on_commit is None
