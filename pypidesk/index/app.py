@@ -24,7 +24,6 @@ from pypidesk.index.read.http import Receive, Scope, Send
 from pypidesk.index.read.routes import ReadSide
 from pypidesk.index.serving import health
 from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
-from pypidesk.index.serving.purge import Purger
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
 from pypidesk.index.upload.routes import upload_endpoint
@@ -80,6 +79,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         app.state.storage = open_storage(settings, database)
         purger = None
         if settings.purge_urls or settings.purge_path_urls:
+            # httpx (half a second to import, megabytes) only where proxies are purged.
+            from pypidesk.index.serving.purge import Purger  # noqa: PLC0415
+
             purger = Purger(settings.purge_urls, settings.purge_path_urls)
             database.on_commit = purger.after_commit
 
