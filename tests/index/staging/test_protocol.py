@@ -22,7 +22,8 @@ def assert_problem(reply: object, status: int) -> dict:
     assert reply.headers["content-type"] == "application/problem+json"
     problem = reply.json
     assert problem["status"] == status
-    assert problem["title"] and problem["type"]
+    assert problem["title"]
+    assert problem["type"]
     assert problem["meta"] == {"api-version": "2.0"}
     assert problem["errors"]
     assert all({"source", "message"} <= set(e) for e in problem["errors"])
@@ -178,7 +179,8 @@ def test_file_upload_session_states_and_publish(index: Index) -> None:
     assert published.json["status"] == "published"
     assert sorted(published.json["files"]) == sorted([wheel.filename, sdist.filename])
     page = client.get(index.server.url + "/simple/tiny-pkg/").body.decode()
-    assert wheel.filename in page and sdist.filename in page
+    assert wheel.filename in page
+    assert sdist.filename in page
 
     # Published is terminal: no more changes; the status stays readable.
     assert_problem(client.post(links["publish"]), 409)
