@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from tests.index.staging.conftest import Index
+from tests.index.staging.live import Index
 from tests.index.staging.pep694_client import UPLOAD_TYPE, Client
 from tests.index.upload.dists import make_sdist, make_wheel
 
