@@ -51,7 +51,8 @@ class StagedFile:
 
 @dataclass(frozen=True)
 class StagingSession:
-    """A publishing session's state: ``open``, ``processing``, ``published``, ``error``, ``canceled``."""
+    """A publishing session: ``status`` is ``open``, ``processing``, ``published``,
+    ``error`` or ``canceled``, as the draft names them."""
 
     url: str
     token: str
@@ -88,12 +89,12 @@ def _session(data: dict[str, Any]) -> StagingSession:
     )
 
 
-def _sha256(path: Path) -> str:
+def _size_and_sha256(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1024 * 1024):
             digest.update(chunk)
-    return digest.hexdigest()
+    return path.stat().st_size, digest.hexdigest()
 
 
 class StagingClient:
@@ -131,15 +132,16 @@ class StagingClient:
         return _session(response.json())
 
     async def extend(self, session: StagingSession, seconds: int) -> StagingSession:
-        response = await self._post(session.links["extend"], {"extend-for": seconds}, expect=(200,))
+        response = await self._post(
+            session.links["extend"], {"extend-for": seconds}, expect=(200,)
+        )
         return _session(response.json())
 
     async def upload(
         self, session: StagingSession, path: Path, *, progress: Progress | None = None
     ) -> StagedFile:
         """Stage one file: announce it, send its bytes (reporting progress), complete it."""
-        size = path.stat().st_size
-        digest = await asyncio.to_thread(_sha256, path)
+        size, digest = await asyncio.to_thread(_size_and_sha256, path)
         created = await self._post(
             session.links["upload"],
             {
@@ -188,10 +190,10 @@ class StagingClient:
 
 async def _chunks(path: Path, size: int, progress: Progress | None) -> AsyncIterator[bytes]:
     sent = 0
-    with path.open("rb") as handle:  # noqa: ASYNC230 - local file, chunks of 256 KiB
+    # Reads of a local file, 256 KiB at a time, between sends: not worth a thread each.
+    with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             yield chunk
             sent += len(chunk)
             if progress is not None:
                 progress(sent, size)
-
