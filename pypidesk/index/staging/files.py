@@ -101,18 +101,22 @@ def _check(
     uploader: Uploader,
 ) -> CheckedUpload:
     """The legacy checks of one staged file, on ``records``' transaction."""
-    metadata = read_core_metadata(path, staged.filename)
-    received = ReceivedForm(
-        fields=form_fields(metadata, staged.filename, content.finish()),
-        content=content,  # type: ignore[arg-type] # StagedContent: only what the checks read
-        filename=staged.filename,
-        content_type=OCTET_STREAM,
-    )
     try:
+        metadata = read_core_metadata(path, staged.filename)
+        received = ReceivedForm(
+            fields=form_fields(metadata, staged.filename, content.finish()),
+            content=content,  # type: ignore[arg-type] # StagedContent: what the checks read
+            filename=staged.filename,
+            content_type=OCTET_STREAM,
+        )
         return check_upload(records, settings, received, uploader)
     except NoChange:
         message = f"The file {staged.filename!r} has already been published."
         raise ProblemError(409, message, errors=[(staged.filename, message)]) from None
+    except ProblemError:
+        raise
+    except RefusedError as exc:
+        raise _refusal(exc, staged.filename) from None
 
 
 def complete(
@@ -188,10 +192,6 @@ def _validate(
             raise _Checked(checked)  # roll back: completing records nothing
     except _Checked as done:
         return done.checked, content.metadata
-    except RefusedError as exc:
-        if isinstance(exc, ProblemError):
-            raise
-        raise _refusal(exc, staged.filename) from None
 
 
 def _finish(
@@ -316,7 +316,10 @@ def _publish(
             if not plan and first_release:
                 # A name registration without files (the draft's FAQ).
                 assert isinstance(uploader.user, User)
-                create_project(orm, settings, name, uploader.user)
+                try:
+                    create_project(orm, settings, name, uploader.user)
+                except RefusedError as exc:
+                    raise from_refusal(exc, "name") from None
             for staged in plan:
                 source = service.file_path(staged.session_token, staged.token)
                 content = storage.incoming(settings.max_file_size)
@@ -335,12 +338,6 @@ def _publish(
             records.close()
             for content in contents:
                 content.stage()
-    except RefusedError as exc:
-        for content in contents:
-            content.discard()
-        if isinstance(exc, ProblemError):
-            raise
-        raise _refusal(exc, "session") from None
     except BaseException:
         for content in contents:
             content.discard()
