@@ -135,8 +135,12 @@ def complete(
             row.id, token, file_token, staged_row.filename, staged_row.size,
             dict(staged_row.hashes),
         )  # fmt: skip
-        other_sdist = staged.filename.endswith(".tar.gz") and any(
-            f.status == "completed" and f.filename.endswith(".tar.gz") for f in row.files
+        other_sdist = staged.filename.endswith(".tar.gz") and session.scalar(
+            select(StagingFile.id).where(
+                StagingFile.session_id == row.id,
+                StagingFile.status == "completed",
+                StagingFile.filename.like("%.tar.gz"),
+            )
         )
         received = staged_row.received
         user = identity.user

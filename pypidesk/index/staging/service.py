@@ -24,7 +24,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name, canonicalize_version
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session
 
 from pypidesk.index.auth.identity import Identity
 from pypidesk.index.db.engine import Database
@@ -96,7 +96,8 @@ class StagingService:
             query = select(StagingSession).where(StagingSession.token == token)
             if lock:
                 query = query.with_for_update()
-            row = session.scalar(query.options(selectinload(StagingSession.files)))
+            # Its files load only where a request needs them all (status, publish).
+            row = session.scalar(query)
         if row is None or row.status == "expired" or _is_past_expiry(row):
             raise ProblemError(404, "There is no such publishing session; it may have expired.")
         return row
@@ -119,10 +120,16 @@ class StagingService:
         raise ProblemError(409, f"The publishing session is {row.status}; it cannot be changed.")
 
     def _file(self, row: StagingSession, file_token: str) -> StagingFile:
-        for staged in row.files:
-            if staged.token == file_token:
-                return staged
-        raise ProblemError(404, "There is no such file upload session.")
+        session = object_session(row)
+        assert session is not None  # rows come from a live session
+        staged = session.scalar(
+            select(StagingFile).where(
+                StagingFile.session_id == row.id, StagingFile.token == file_token
+            )
+        )
+        if staged is None:
+            raise ProblemError(404, "There is no such file upload session.")
+        return staged
 
     # -- publishing sessions ---------------------------------------------------
 
@@ -294,9 +301,13 @@ class StagingService:
                     "cannot be replaced.",
                     errors=[("filename", "already exists")],
                 )
-            for staged in row.files:
-                if staged.filename != name or staged.status == "canceled":
-                    continue
+            for staged in session.scalars(
+                select(StagingFile).where(
+                    StagingFile.session_id == row.id,
+                    StagingFile.filename == name,
+                    StagingFile.status != "canceled",
+                )
+            ):
                 if staged.status != "completed":
                     raise ProblemError(
                         409,
@@ -307,6 +318,7 @@ class StagingService:
                 replaced = staged.token
             session.flush()
             staged = StagingFile(
+                session_id=row.id,
                 token=new_token(),
                 filename=name,
                 size=declared_size,
@@ -316,7 +328,7 @@ class StagingService:
                 notices=[],
                 created=utcnow(),
             )
-            row.files.append(staged)
+            session.add(staged)
             session.flush()
             view = file_view(staged, row.expires_at)
         if replaced is not None:
