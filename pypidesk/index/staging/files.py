@@ -271,19 +271,17 @@ def publish(
 def _reserve(session: Session, row: StagingSession, files: list[StagingFile]) -> None:
     """The draft's filename reservation: held while the publish runs, committed first."""
     _release(session, row.id)
-    for staged in files:
-        holder = session.get(StagingReservation, staged.filename)
-        if holder is not None:
-            raise ProblemError(
-                409,
-                f"The file {staged.filename!r} is being published by another session.",
-                errors=[(staged.filename, "reserved")],
-            )
-        session.add(StagingReservation(filename=staged.filename, session_id=row.id))
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add_all(
+                StagingReservation(filename=f.filename, session_id=row.id) for f in files
+            )
     except IntegrityError:
-        raise ProblemError(409, "Another publish holds one of this session's filenames.") from None
+        raise ProblemError(
+            409,
+            "Another publish holds one of this session's filenames.",
+            errors=[(f.filename, "reserved") for f in files],
+        ) from None
 
 
 def _release(session: Session, session_id: int) -> None:

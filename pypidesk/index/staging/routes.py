@@ -47,11 +47,8 @@ T = TypeVar("T")
 
 
 def staging_service(scope: Scope) -> StagingService:
-    """The process's one service, made on first use (the database exists once started)."""
-    state = scope["app"].state
-    service: StagingService | None = getattr(state, "staging", None)
-    if service is None:
-        service = state.staging = StagingService(state.database, state.settings)
+    """The process's one service, made when the app starts (:mod:`pypidesk.index.app`)."""
+    service: StagingService = scope["app"].state.staging
     return service
 
 

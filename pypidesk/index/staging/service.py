@@ -145,21 +145,8 @@ class StagingService:
             normalized = canonicalize_name(display)
             canonical = canonicalize_version(parsed)
             self._expire_due(session, normalized)
-            live = session.scalar(
-                select(StagingSession).where(
-                    StagingSession.normalized_name == normalized,
-                    StagingSession.canonical_version == canonical,
-                    StagingSession.status.in_(LIVE_SESSION_STATES),
-                )
-            )
-            if live is not None:
-                # Only a principal who may act on it learns that it exists.
-                authorize(session, self.settings, identity, display, live)
-                raise SessionConflictError(
-                    live.token, f"A publishing session for {display} {parsed} is in progress."
-                )
             if project is None:
-                self._check_registration(session, identity.user, display, normalized)
+                self._check_registration(session, identity.user, display)
             now = utcnow()
             row = StagingSession(
                 token=new_token(),
@@ -174,31 +161,41 @@ class StagingService:
                 expires_at=now + dt.timedelta(seconds=self.settings.staging_lifetime),
                 notices=[],
             )
-            session.add(row)
             try:
-                session.flush()
+                # The partial unique indexes decide, also between concurrent requests.
+                with session.begin_nested():
+                    session.add(row)
             except IntegrityError:
-                # Another request created the same session, or took the new name, just now.
-                raise ProblemError(
-                    409, f"A publishing session for {display} is in progress."
-                ) from None
+                raise self._conflict(session, identity, display, canonical) from None
             return session_view(row)
 
-    def _check_registration(
-        self, session: Session, user: User, display: str, normalized: str
-    ) -> None:
-        """A first release: the name must be free to register, and not held by another stage."""
-        holder = session.scalar(
-            select(StagingSession.id).where(
-                StagingSession.normalized_name == normalized,
-                StagingSession.reserves_name.is_(True),
+    def _conflict(
+        self,
+        session: Session,
+        identity: Identity[User, ApiToken],
+        display: str,
+        canonical: str,
+    ) -> ProblemError:
+        """Why a new session could not be recorded: a live one, or a held new name."""
+        live = session.scalar(
+            select(StagingSession).where(
+                StagingSession.normalized_name == canonicalize_name(display),
+                StagingSession.canonical_version == canonical,
                 StagingSession.status.in_(LIVE_SESSION_STATES),
             )
         )
-        if holder is not None:
-            raise ProblemError(
+        if live is None:
+            return ProblemError(
                 409, f"The name {display!r} is reserved by another publishing session."
             )
+        # Only a principal who may act on it learns that it exists (403 before 409).
+        authorize(session, self.settings, identity, display, live)
+        return SessionConflictError(
+            live.token, f"A publishing session for {display} {live.version} is in progress."
+        )
+
+    def _check_registration(self, session: Session, user: User, display: str) -> None:
+        """A first release: the name must be one the index would register."""
         # The index's registration rules (PyPI's texts), tried and rolled back:
         # the name is registered only when the session is published.
         nested = session.begin_nested()
