@@ -39,3 +39,15 @@ async def test_sessions_files_and_errors(index: Index, tmp_path: Path) -> None:
         assert "version: 'not a version' is not a valid version." in refused.value.message
         await staging.cancel(session)
         assert not (await staging.status(session)).is_editable
+
+        release = await staging.create("tiny-pkg", "2.0")
+        assert release.stage_url is not None
+        assert release.token in release.stage_url
+        [path2] = write_dists(tmp_path / "two", make_wheel(version="2.0"))
+        seen: list[tuple[int, int]] = []
+        await staging.upload(release, path2, progress=lambda *sent: seen.append(sent))
+        size = path2.stat().st_size
+        assert seen[-1] == (size, size)
+        published = await staging.publish(release)
+        assert published.status == "published"
+        assert list(published.files) == [path2.name]

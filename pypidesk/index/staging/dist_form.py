@@ -59,6 +59,7 @@ def form_fields(metadata: bytes, filename: str, digests: Digests) -> dict[str, l
             fields[_FORM_LIST_NAMES[name]] = [str(v) for v in value]  # type: ignore[attr-defined]
         elif name == "keywords":
             fields["keywords"] = [", ".join(value)]  # type: ignore[arg-type]
-        elif name == "project_urls":
-            fields["project_urls"] = [f"{k}, {v}" for k, v in value.items()]  # type: ignore[attr-defined]
+    urls = raw.get("project_urls")
+    if urls:
+        fields["project_urls"] = [f"{label}, {url}" for label, url in urls.items()]
     return fields

@@ -113,8 +113,6 @@ def _check(
     except NoChange:
         message = f"The file {staged.filename!r} has already been published."
         raise ProblemError(409, message, errors=[(staged.filename, message)]) from None
-    except ProblemError:
-        raise
     except RefusedError as exc:
         raise _refusal(exc, staged.filename) from None
 

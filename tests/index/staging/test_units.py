@@ -17,6 +17,7 @@ from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging import checks, files, preview, routes
 from pypidesk.index.staging.dist_form import form_fields, read_core_metadata
 from pypidesk.index.staging.problems import ProblemError
+from pypidesk.index.staging.sweeper import sweep
 from pypidesk.index.staging.views import SessionView
 from pypidesk.index.storage import Digests, LocalFileStorage
 from pypidesk.index.upload.errors import UploadError
@@ -364,6 +365,13 @@ async def test_a_disconnect_while_reading_the_body(stager: Stager) -> None:
     assert wire.status == 400
 
 
+async def test_an_oversized_json_body_in_one_piece_is_413(stager: Stager) -> None:
+    wire = _Wire({"type": "http.request", "body": b" " * (routes.MAX_JSON_BODY + 1)})
+    scope = _scope(stager, "POST", routes.ROOT, content_type=routes.CONTENT_TYPE)
+    await routes.staging_endpoint(scope, wire.receive, wire.send)
+    assert wire.status == 413
+
+
 async def test_an_oversized_json_body_is_413(stager: Stager) -> None:
     chunk = {"type": "http.request", "body": b" " * (routes.MAX_JSON_BODY + 1), "more_body": True}
     wire = _Wire(chunk, {"type": "http.request", "body": b"", "more_body": False})
@@ -427,3 +435,34 @@ def test_the_session_status_lists_live_files_only(stager: Stager, database: Data
     assert stager.status(session).files == []
     with database.read() as db:
         assert db.scalar(select(StagingFile.status)) == "canceled"
+
+
+async def test_a_staged_file_streams_from_the_stage(staged: tuple[Stager, SessionView]) -> None:
+    stager, session = staged
+    wheel = make_wheel()
+    wire = _Wire()
+    path = f"{routes.ROOT}stage/{session.token}/packages/{wheel.filename}"
+    await routes.staging_endpoint(_scope(stager, "GET", path), *_io(wire))
+    assert wire.status == 200
+    body = b"".join(m.get("body", b"") for m in wire.sent[1:])
+    assert body.startswith(b"PK")
+    assert dict(wire.sent[0]["headers"])[b"cache-control"] == b"no-store"
+
+
+def test_adding_files_to_a_published_release_shows_both_on_the_stage(
+    stager: Stager, uploads: Uploads
+) -> None:
+    assert uploads.upload(make_wheel()).status == 200  # 1.0, published
+    session = stager.create()
+    stager.add(session, make_sdist())
+    page = preview.render(stager.service, session.token, "tiny-pkg/", None, STAGE)
+    body = page.body.decode()
+    assert "tiny_pkg-1.0-py3-none-any.whl" in body
+    assert "tiny_pkg-1.0.tar.gz" in body
+
+
+def test_the_sweeper_keeps_live_sessions_files(stager: Stager) -> None:
+    session = stager.create()
+    stager.add(session, make_wheel())
+    sweep(stager.service)
+    assert stager.service.session_dir(session.token).is_dir()
