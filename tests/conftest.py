@@ -247,6 +247,8 @@ def _empty_postgres_records(admin: Any, url: str) -> None:
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = :name AND pid <> pg_backend_pid()"
+                # Not autovacuum workers (superuser processes) that its deletes start.
+                " AND backend_type = 'client backend'"
             ),
             {"name": database},
         )

@@ -28,7 +28,7 @@ MAX_QUOTED_BODY = 300
 def server_message(response: httpx.Response) -> str:
     """The most specific text the server gave for a failed response."""
     content_type = response.headers.get("content-type", "")
-    if content_type.startswith("application/json"):
+    if content_type.startswith(("application/json", "application/problem+json")):
         try:
             body = response.json()
         except ValueError:
@@ -36,7 +36,7 @@ def server_message(response: httpx.Response) -> str:
         if isinstance(body, dict):
             for key in ("message", "detail"):
                 if isinstance(body.get(key), str):
-                    return str(body[key])
+                    return str(body[key]) + _more_errors(body, str(body[key]))
     reason = response.reason_phrase
     try:
         standard = HTTPStatus(response.status_code).phrase
@@ -48,6 +48,19 @@ def server_message(response: httpx.Response) -> str:
     if content_type.startswith("text/plain") and response.text.strip():
         return response.text.strip()[:MAX_QUOTED_BODY]
     return reason or standard or "no reason given"
+
+
+def _more_errors(body: dict[str, Any], detail: str) -> str:
+    """An RFC 9457 problem's further ``errors`` (PEP 694 lists several at once)."""
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        return ""
+    messages = [
+        f"{e.get('source')}: {e['message']}"
+        for e in errors
+        if isinstance(e, dict) and isinstance(e.get("message"), str) and e["message"] != detail
+    ]
+    return f" ({'; '.join(messages)})" if messages else ""
 
 
 def error_for(response: httpx.Response) -> IndexHTTPError:

@@ -8,6 +8,7 @@ else (the maintainer API, health, the upload help page) is FastAPI's.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterator
@@ -25,6 +26,10 @@ from pypidesk.index.read.routes import ReadSide
 from pypidesk.index.serving import health
 from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.staging.routes import ROOT as STAGING_ROOT
+from pypidesk.index.staging.routes import staging_endpoint
+from pypidesk.index.staging.service import StagingService
+from pypidesk.index.staging.sweeper import sweep_forever
 from pypidesk.index.upload import routes as upload_routes
 from pypidesk.index.upload.routes import upload_endpoint
 from pypidesk.index.upload.startup import open_storage
@@ -55,6 +60,8 @@ class IndexApp(FastAPI):
         try:
             if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
                 await upload_endpoint(scope, receive, send)
+            elif scope["path"].startswith(STAGING_ROOT):
+                await staging_endpoint(scope, receive, send)
             else:
                 await self._read_side(scope, receive, send)
         finally:
@@ -84,6 +91,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
             purger = Purger(settings.purge_urls, settings.purge_path_urls)
             database.on_commit = purger.after_commit
+        # PEP 694 sessions: expired ones and leftovers of crashed publishes go
+        # now, then every minute.
+        app.state.staging = StagingService(database, settings)
+        sweeper = asyncio.create_task(sweep_forever(app.state.staging))
 
         def release() -> None:
             index.close_read_connection()
@@ -94,6 +105,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             index.idle.stop()
             database.on_commit = None
             if purger is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+DAY = 24 * 60 * 60
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,6 +39,12 @@ class ServerSettings:
     # Registration is an admin action (``pypidesk admin create-user``) unless a
     # local index opts in to self-registration through the API.
     open_registration: bool = False
+    # PEP 694 publishing sessions: how long one lives, how far extensions may
+    # push it (from its creation), and how long a finished one's status is kept.
+    # The draft recommends expunging sessions after no less than a week.
+    staging_lifetime: int = 7 * DAY
+    staging_max_lifetime: int = 30 * DAY
+    staging_retention: int = 7 * DAY
 
     # --- Team operation (issue 17): caching proxies and operator limits. ---
     # Proxies purged by surrogate key after every write (Varnish + xkey).
@@ -58,6 +65,11 @@ class ServerSettings:
     def resolved_secret_key_file(self) -> Path:
         """The server secret's file, ``secret.key`` in the data dir by default."""
         return self.secret_key_file or self.data_dir / "secret.key"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Files of PEP 694 publishing sessions, one directory per session, until published."""
+        return self.data_dir / "staging"
 
     @property
     def packages_dir(self) -> Path:

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.index.staging.live import index
 from tests.memory_keyring import MemoryKeyring, installed_memory_keyring
+
+__all__ = ["index"]  # a live index with two users, for the staging client's tests
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -282,3 +283,107 @@ class AdminFlag(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# PEP 694 publishing sessions (pypidesk.index.staging). States as the draft names them.
+LIVE_SESSION_STATES = ("open", "processing", "error")
+_LIVE_SESSION = "status IN ('open', 'processing', 'error')"
+
+
+class StagingSession(Base):
+    """A PEP 694 publishing session: a release's files staged until published or canceled.
+
+    The partial unique indexes make the draft's rules race-free: one live
+    session per name and version (a second create gets 409), and one live
+    session reserving a new project's name.
+    """
+
+    __tablename__ = "staging_sessions"
+    __table_args__ = (
+        Index(
+            "uq_staging_sessions_live_release",
+            "normalized_name",
+            "canonical_version",
+            unique=True,
+            sqlite_where=text(_LIVE_SESSION),
+            postgresql_where=text(_LIVE_SESSION),
+        ),
+        Index(
+            "uq_staging_sessions_reserved_name",
+            "normalized_name",
+            unique=True,
+            sqlite_where=text(f"reserves_name AND {_LIVE_SESSION}"),
+            postgresql_where=text(f"reserves_name AND {_LIVE_SESSION}"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The session token: every URL of the session (and its stage) carries it.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    normalized_name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    canonical_version: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # A first release holds the new project's name for the life of the stage.
+    reserves_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    # When the session reached published or canceled (its status is kept a while).
+    ended_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    notices: Mapped[list[str]] = mapped_column(default=list)
+
+    files: Mapped[list[StagingFile]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StagingFile(Base):
+    """One file upload session of a publishing session, and the staged file's facts."""
+
+    __tablename__ = "staging_files"
+    __table_args__ = (
+        # A filename is in a session once, unless that upload was canceled.
+        Index(
+            "uq_staging_files_live_filename",
+            "session_id",
+            "filename",
+            unique=True,
+            sqlite_where=text("status != 'canceled'"),
+            postgresql_where=text("status != 'canceled'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("staging_sessions.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # The digests the client declared, by hashlib name.
+    hashes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    received: Mapped[bool] = mapped_column(Boolean, default=False)
+    sha256_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    requires_python: Mapped[str | None] = mapped_column(Text, nullable=True)
+    metadata_sha256_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    notices: Mapped[list[str]] = mapped_column(default=list)
+
+    session: Mapped[StagingSession] = relationship(back_populates="files")
+
+
+class StagingReservation(Base):
+    """A filename held by a publish in progress: other uploads of it get 409."""
+
+    __tablename__ = "staging_reservations"
+
+    filename: Mapped[str] = mapped_column(String(255), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("staging_sessions.id", ondelete="CASCADE"), index=True
+    )
+    created: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -20,6 +20,8 @@ CORE_METADATA_HELP = (
 FILETYPES = ("sdist", "bdist_wheel")
 _HEX64 = re.compile(r"^[A-F0-9]{64}$", re.IGNORECASE)
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE | re.ASCII)
+# Values that count as not sent.
+_ABSENT = frozenset({"", "UNKNOWN"})
 # Parts that may legitimately be files; any other field sent as a file is refused.
 FILE_FIELDS = frozenset({"content", "gpg_signature"})
 
@@ -43,10 +45,15 @@ class UploadForm:
 
 
 def sanitize(fields: dict[str, list[str]]) -> dict[str, list[str]]:
-    """PyPI's pre-processing: drop ``UNKNOWN`` values, escape NUL characters."""
+    """PyPI's pre-processing: drop ``UNKNOWN`` and empty values, escape NUL characters.
+
+    An empty field is a field not sent: pdm sends every metadata field a
+    file lacks as ``""`` (``description_content_type``, ``home_page``,
+    ``license``...), and PyPI accepts its uploads.
+    """
     cleaned: dict[str, list[str]] = {}
     for name, values in fields.items():
-        kept = [v.replace("\x00", "\\x00") for v in values if v.strip() != "UNKNOWN"]
+        kept = [v.replace("\x00", "\\x00") for v in values if v.strip() not in _ABSENT]
         if kept:
             cleaned[name] = kept
     return cleaned

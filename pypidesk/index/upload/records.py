@@ -214,6 +214,11 @@ _STATEMENTS = {
         " WHERE id = :id"
     ),
     "insert_registry": "INSERT INTO file_registry (filename) VALUES (:filename)",
+    "reservation": "SELECT session_id FROM staging_reservations WHERE filename = :filename",
+    "name_reservation": (
+        "SELECT id FROM staging_sessions WHERE normalized_name = :name AND reserves_name"
+        " AND status IN ('open', 'processing', 'error')"
+    ),
 }
 
 # Each insert's columns: the parent's id, then the row type's fields.
@@ -348,6 +353,16 @@ class UploadRecords:
     def is_registered(self, filename: str) -> bool:
         """Whether the filename was ever used (PyPI never lets a name be reused)."""
         return self._row("registered", {"filename": filename}) is not None
+
+    def reservation(self, filename: str) -> int | None:
+        """The publishing session whose publish holds this filename, if any (PEP 694)."""
+        row = self._row("reservation", {"filename": filename})
+        return None if row is None else int(row[0])
+
+    def name_reservation(self, normalized_name: str) -> int | None:
+        """The live publishing session holding this new project name, if any (PEP 694)."""
+        row = self._row("name_reservation", {"name": normalized_name})
+        return None if row is None else int(row[0])
 
     def has_sdist(self, release_id: int) -> bool:
         return self._row("sdist", {"release_id": release_id}) is not None

@@ -71,6 +71,8 @@ class Uploader:
     # For the project's history (pypidesk.index.records.events): from where, with which token.
     token_name: str | None = None
     ip_address: str | None = None
+    # The PEP 694 publishing session this upload belongs to (None: the legacy API).
+    staging_session: int | None = None
 
     def event(
         self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: str
@@ -151,10 +153,33 @@ def store_upload(
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check: the rows :func:`record_upload` writes."""
+
+    project: ProjectRecord
+    release: StoredRelease | ReleaseValues
+    file: FileValues
+
+
 def process_upload(
     records: UploadRecords, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
 ) -> str:
     """Validate and record one upload; returns the file's storage path."""
+    checked = check_upload(records, settings, received, uploader)
+    record_upload(records, uploader, checked)
+    return checked.file.path
+
+
+def check_upload(
+    records: UploadRecords, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
+) -> CheckedUpload:
+    """Upload checks 3-25, in PyPI's order; nothing is recorded but a new project.
+
+    PEP 694 file upload sessions run these same checks when a staged file is
+    completed (in a transaction rolled back afterwards), and again, with
+    :func:`record_upload`, when the session is published.
+    """
     check_file_fields(received.file_fields)
     fields = sanitize(received.fields)
     check_protocol(fields)
@@ -184,6 +209,7 @@ def process_upload(
         raise bad_request(
             "The digest supplied does not match a digest calculated from the uploaded file."
         )
+    _check_reserved(records, filename, uploader)
     _check_duplicate(records, settings, filename, digests.sha256, digests.blake2_256)
     if records.is_registered(filename):
         raise bad_request(
@@ -218,15 +244,12 @@ def process_upload(
             "Invalid attestations supplied during upload: Attestations are only supported "
             "when using Trusted Publishing"
         )
-    path = storage_path(digests.blake2_256, filename)
-    new_release = isinstance(release, ReleaseValues)
-    _record_file(
-        records,
+    return CheckedUpload(
         project,
         release,
         FileValues(
             filename=filename,
-            path=path,
+            path=storage_path(digests.blake2_256, filename),
             size=content.size,
             md5_digest=digests.md5,
             sha256_digest=digests.sha256,
@@ -240,12 +263,37 @@ def process_upload(
             metadata_sha256_digest=metadata_digests[0] if metadata_digests else None,
             metadata_blake2_256_digest=metadata_digests[1] if metadata_digests else None,
         ),
-        username=uploader.user.username,
+    )
+
+
+def record_upload(records: UploadRecords, uploader: Uploader, checked: CheckedUpload) -> None:
+    """Upload check 26 and the project's history: the rows of a checked upload."""
+    new_release = isinstance(checked.release, ReleaseValues)
+    _record_file(
+        records, checked.project, checked.release, checked.file, username=uploader.user.username
     )
     _record_history(
-        records, uploader, project, release.version, filename=filename, new_release=new_release
+        records,
+        uploader,
+        checked.project,
+        checked.release.version,
+        filename=checked.file.filename,
+        new_release=new_release,
     )
-    return path
+
+
+def _check_reserved(records: UploadRecords, filename: str, uploader: Uploader) -> None:
+    """PEP 694: a filename held by a publish in progress is refused with 409.
+
+    The publishing session's own checks pass (it holds the reservation).
+    """
+    holder = records.reservation(filename)
+    if holder is not None and holder != uploader.staging_session:
+        raise UploadError(
+            409,
+            f"The file {filename!r} is being published by a publishing session. "
+            "Try again in a moment.",
+        )
 
 
 def _record_history(
@@ -313,8 +361,17 @@ def _project(
     The project and the uploader's role on it come in one query. A new
     project is registered through the ORM (rare, and shared with the API).
     """
-    found = records.project_and_role(uploader.user.id, canonicalize_name(metadata.name))
+    normalized_name = canonicalize_name(metadata.name)
+    found = records.project_and_role(uploader.user.id, normalized_name)
     if found is None:
+        holder = records.name_reservation(normalized_name)
+        if holder is not None and holder != uploader.staging_session:
+            # PEP 694: a first-release session holds the new name until it ends.
+            raise UploadError(
+                409,
+                f"The name {metadata.name!r} is reserved by a publishing session in progress. "
+                f"See {settings.help_url}#project-name for more information.",
+            )
         session = records.session
         created = create_project(session, settings, metadata.name, uploader.user)
         # Written now: the rest of the upload updates the row behind the ORM's back.

@@ -32,6 +32,11 @@ def test_sanitize_drops_unknown_and_escapes_nul() -> None:
     assert sanitize({"a": [" UNKNOWN "], "b": ["x\x00y", "UNKNOWN"]}) == {"b": ["x\\x00y"]}
 
 
+def test_sanitize_drops_empty_values_as_pdm_sends_them() -> None:
+    sent = {"description_content_type": [""], "home_page": [" "], "classifiers": ["", "X"]}
+    assert sanitize(sent) == {"classifiers": ["X"]}
+
+
 def test_file_parts_other_than_content_are_refused() -> None:
     check_file_fields(["content", "gpg_signature"])
     with pytest.raises(UploadError, match=r"^summary: Should not be a tuple\.$"):

@@ -322,3 +322,19 @@ def test_attestations_need_trusted_publishing(uploads: Uploads) -> None:
         "using Trusted Publishing",
     )
     assert uploads.counts() == (0, 0, 0, 0)
+
+
+def test_empty_fields_count_as_absent_as_pdm_sends_them(uploads: Uploads) -> None:
+    """pdm publish sends every metadata field a file lacks as an empty string."""
+    wheel = make_wheel()
+    empty = ("description_content_type", "home_page", "download_url", "license")
+    fields = wheel.form(license_expression="", **dict.fromkeys(empty, ""))
+    result = uploads.upload(wheel, fields)
+    assert result.status == 200, result.message
+    with uploads.database.read() as session:
+        release = session.scalar(select(Release))
+        assert (release.home_page, release.license, release.description_content_type) == (
+            None,
+            None,
+            None,
+        )
