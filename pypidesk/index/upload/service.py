@@ -42,6 +42,7 @@ from pypidesk.index.upload.form import (
 from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import (
+    DriverTime,
     EventValues,
     FileValues,
     JournalValues,
@@ -70,6 +71,12 @@ class Uploader:
     # For the project's history (pypidesk.index.records.events): from where, with which token.
     token_name: str | None = None
     ip_address: str | None = None
+    # ``pypidesk admin import``: the administrator brings history over. The file
+    # keeps the upload time its source gives (PEP 700), a release made by it is
+    # dated so, and neither the per-user limit on new projects nor the 14-day
+    # rule (meant for new files, not for copying old ones) applies.
+    upload_time: dt.datetime | None = None
+    administrator: bool = False
 
     def event(
         self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: str
@@ -188,7 +195,11 @@ def process_upload(
             f"Use a different version. See {settings.help_url}#file-name-reuse "
             "for more information."
         )
-    if isinstance(release, StoredRelease) and utcnow() - release.created > RELEASE_OPEN_FOR:
+    if (
+        isinstance(release, StoredRelease)
+        and not uploader.administrator
+        and utcnow() - release.created > RELEASE_OPEN_FOR
+    ):
         # PyPI's stopgap until PEP 694 defines closing a release (July 2026).
         raise bad_request("Uploading new files to releases older than 14 days is not allowed.")
     if form.filetype == "sdist" and _has_sdist(records, release):
@@ -217,6 +228,7 @@ def process_upload(
         )
     path = storage_path(digests.blake2_256, filename)
     new_release = isinstance(release, ReleaseValues)
+    upload_time, release = _dated(records, uploader, release)
     _record_file(
         records,
         project,
@@ -233,7 +245,7 @@ def process_upload(
             requires_python=str(metadata.requires_python) if metadata.requires_python else None,
             comment_text=form.comment,
             uploader_id=uploader.user.id,
-            upload_time=records.now,
+            upload_time=upload_time,
             metadata_sha256_digest=metadata_digests[0] if metadata_digests else None,
             metadata_blake2_256_digest=metadata_digests[1] if metadata_digests else None,
         ),
@@ -243,6 +255,18 @@ def process_upload(
         records, uploader, project, release.version, filename=filename, new_release=new_release
     )
     return path
+
+
+def _dated(
+    records: UploadRecords, uploader: Uploader, release: StoredRelease | ReleaseValues
+) -> tuple[DriverTime, StoredRelease | ReleaseValues]:
+    """The file's upload time, and a new release dated by it: now, or the imported file's."""
+    if uploader.upload_time is None:
+        return records.now, release
+    upload_time = records.timestamp(uploader.upload_time)
+    if isinstance(release, ReleaseValues):
+        release = release._replace(created=upload_time)
+    return upload_time, release
 
 
 def _record_history(
@@ -308,7 +332,13 @@ def _project(
     found = records.project_and_role(uploader.user.id, canonicalize_name(metadata.name))
     if found is None:
         session = records.session
-        created = create_project(session, settings, metadata.name, uploader.user)
+        created = create_project(
+            session,
+            settings,
+            metadata.name,
+            uploader.user,
+            rate_limited=not uploader.administrator,
+        )
         # Written now: the rest of the upload updates the row behind the ORM's back.
         session.flush()
         project = ProjectRecord(
