@@ -101,7 +101,7 @@ class Importer:
         self.owner = owner
         with database.read() as session:
             rows = session.execute(select(File.filename, File.sha256_digest))
-            self.existing: dict[str, str] = dict(rows.tuples().all())
+            self.existing: dict[str, str] = {row[0]: row[1] for row in rows}
 
     def run(
         self,
