@@ -255,9 +255,7 @@ def test_an_interrupted_import_says_what_it_did_and_the_rerun_finishes_it(
     index.httpd.on_file = _thread.interrupt_main  # type: ignore[attr-defined]
     code, out, _ = run_import(data_dir, index.url + "/simple/", capsys)
     assert code == 130
-    assert out.splitlines()[-1] == (
-        "Interrupted; run the same command again to import the rest."
-    )
+    assert out.splitlines()[-1] == ("Interrupted; run the same command again to import the rest.")
     assert wheel.filename not in stored(data_dir)
     assert not list((data_dir / "packages" / ".tmp").iterdir())
     index.httpd.on_file = None  # type: ignore[attr-defined]

@@ -170,7 +170,8 @@ def test_a_file_with_the_name_of_another_is_refused_not_skipped(
     other = make_wheel("demo-lib", "1.0", payload=b"# other bytes\n")
     path = write(tmp_path / "b", other)
     sha = hashlib.sha256(other.data).hexdigest()
-    outcome = importer.import_one(FolderSource(tmp_path / "b"), SourceFile(path.name, str(path), sha))
+    file = SourceFile(path.name, str(path), sha)
+    outcome = importer.import_one(FolderSource(tmp_path / "b"), file)
     assert outcome.status is Status.REFUSED
     assert outcome.reason.startswith("File already exists")
 
