@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
     )
+    _add_upstream_arguments(serve)
     serve.add_argument(
         "--log-level",
         default="info",
@@ -128,6 +129,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_admin_parser(commands)
     return parser
+
+
+PYPI_SIMPLE = "https://pypi.org/simple/"
+
+
+def _add_upstream_arguments(parser: argparse.ArgumentParser) -> None:
+    """``serve --upstream``: fall-through to another index (issue 17)."""
+    parser.add_argument(
+        "--upstream",
+        nargs="?",
+        const=PYPI_SIMPLE,
+        default=None,
+        metavar="URL",
+        help="serve names that have no local project from this Simple API index "
+        f"(default with no URL: {PYPI_SIMPLE}), its pages and files cached in the data dir "
+        "and served while it is down; a local project is never mixed with it",
+    )
 
 
 def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
@@ -170,6 +188,7 @@ def _serve(args: argparse.Namespace) -> int:
         allow_password_uploads=args.allow_password_uploads,
         open_registration=args.open_registration,
         require_auth_for_reads=args.require_auth_for_reads,
+        upstream_url=args.upstream,
         **limits,
     )
     return run_server(

@@ -38,6 +38,10 @@ class ServerSettings:
     # Registration is an admin action (``pypidesk admin create-user``) unless a
     # local index opts in to self-registration through the API.
     open_registration: bool = False
+    # ``serve --upstream``: the Simple API index (``…/simple/``) that names with
+    # no local project are served from, its pages and files cached in the data
+    # dir. A local project is never mixed with it. None: no fall-through.
+    upstream_url: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -50,6 +54,11 @@ class ServerSettings:
     def resolved_secret_key_file(self) -> Path:
         """The server secret's file, ``secret.key`` in the data dir by default."""
         return self.secret_key_file or self.data_dir / "secret.key"
+
+    @property
+    def upstream_dir(self) -> Path:
+        """The upstream's cached pages (``pages/``) and files (``files/``)."""
+        return self.data_dir / "upstream"
 
     @property
     def packages_dir(self) -> Path:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pypidesk.index.admin.commands import add_manage_commands
 from pypidesk.index.admin.import_cli import add_import_command
+from pypidesk.index.admin.upstream_commands import add_upstream_commands
 from pypidesk.index.errors import RefusedError, ServerError
 from pypidesk.paths import default_data_dir
 
@@ -121,6 +122,8 @@ def add_admin_parser(subcommands: Any) -> argparse.ArgumentParser:
     add_manage_commands(commands)
     # import: many transactions, its own runner (admin_run)
     add_import_command(commands)
+    # track-upstream, untrack-upstream (PEP 708)
+    add_upstream_commands(commands)
     return admin
 
 
