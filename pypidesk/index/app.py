@@ -60,6 +60,10 @@ class IndexApp(FastAPI):
         finally:
             self.idle.end()
 
+    async def close_upstream(self) -> None:
+        """Close the upstream's HTTP client (``serve --upstream``), if one was opened."""
+        await self._read_side.close_upstream()
+
     def close_read_connection(self) -> None:
         """Close the read side's serial-check connection (reopened on the next read)."""
         self._read_side.close_connection()
@@ -88,6 +92,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             index.idle.stop()
+            await index.close_upstream()
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer

@@ -102,6 +102,10 @@ class ReadSide:
         if self._service is not None:
             self._service.serials.close()
 
+    async def close_upstream(self) -> None:
+        if self._service is not None and self._service.upstream is not None:
+            await self._service.upstream.aclose()
+
     def service(self, scope: Scope) -> ReadService:
         # The database only exists once the app's lifespan has started.
         if self._service is None:
