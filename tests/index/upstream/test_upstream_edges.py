@@ -254,3 +254,26 @@ def test_cache_control_is_read_as_the_upstream_means_it(tmp_path: Path) -> None:
     store = PageStore(tmp_path)
     (tmp_path / "broken.json").write_text("{not json")
     assert store.load("broken") is None
+
+
+def test_a_restarted_server_serves_the_kept_page_and_files_while_the_upstream_is_down(
+    server_settings: ServerSettings, database: Database, upstream: ScriptedUpstream
+) -> None:
+    wheel = upstream.file("spam-1.0-py3-none-any.whl", b"wheel bytes")
+    yanked = {**upstream.file("spam-0.9-py3-none-any.whl", b"old"), "yanked": "broken"}
+    upstream.page("spam", [wheel, yanked])
+    settings = ServerSettings(
+        data_dir=server_settings.data_dir, upstream_url=upstream.url + "/simple/"
+    )
+    with TestClient(create_app(settings), base_url="http://index.test") as client:
+        first = client.get("/simple/spam/")
+        assert 'data-yanked="broken" >spam-0.9-py3-none-any.whl</a>' in first.text
+        url = client.get("/simple/spam/", headers={"Accept": JSON}).json()["files"][1]["url"]
+        assert client.get(url).content == b"wheel bytes"
+    upstream.close()
+    with TestClient(create_app(settings), base_url="http://index.test") as restarted:
+        page = restarted.get("/simple/spam/")
+        assert page.status_code == 200
+        assert page.headers["x-pypidesk-upstream"] == "stale"
+        assert "spam-1.0-py3-none-any.whl" in page.text
+        assert restarted.get(url).content == b"wheel bytes"
