@@ -19,7 +19,6 @@ import secrets
 import time
 from pathlib import Path
 
-import anyio.to_thread
 import httpx
 
 from pypidesk.index.read.files import serve_file
@@ -144,7 +143,8 @@ class Upstream:
                 headers=dict(response.headers),
             )
         self._projects[name] = project
-        await anyio.to_thread.run_sync(self.pages.save, project)
+        # A few kilobytes written on the event loop: a thread hop costs more on a busy machine.
+        self.pages.save(project)
         return project
 
     def _forget(self, name: str) -> None:
