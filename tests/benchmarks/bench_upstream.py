@@ -11,9 +11,9 @@ with one keep-alive client, sequential requests, PEP 691 JSON and HTML:
 
 - warm: ``/simple/local-lib/`` vs ``/simple/up-0/`` once cached (median, p90);
 - cold: each ``up-N`` through the local index for the first time, vs the
-  upstream's own time for the same page (asked directly, warmed first so
-  that its own page cache does not count against it). The target is a cold
-  page costing at most the upstream's time plus 20 ms.
+  upstream's own time for the same page (asked directly just before, warmed
+  first so that its own page cache does not count against it). The target:
+  a cold page adds to a cached one at most the upstream's time plus 20 ms.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> None:
                     print(describe("cached upstream page", cached))
                     print(describe("upstream's own time", direct))
                     print(describe("cold page through us", cold))
-                    print(describe("cold minus upstream", extra) + "  (target <= 20 ms)")
+                    print(describe("cold - cached - upstream", extra) + "  (target <= 20 ms)")
                     # The HTML round starts cold again: a new server, no kept pages.
                     if kind == "JSON":
                         local.stop()
