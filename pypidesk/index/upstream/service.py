@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import secrets
+import socket
 import time
 from pathlib import Path
 
@@ -39,6 +40,8 @@ NOT_FOUND = text_page(404, "404 Not Found")
 UNAVAILABLE = text_page(502, "502 Bad Gateway: the upstream index did not answer")
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 CHUNK = 1024 * 1024
+# Requests go out at once, without Nagle's delay.
+SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class FileRefused(Exception):  # noqa: N818 - the upstream's file is not served
@@ -63,7 +66,10 @@ class Upstream:
     def client(self) -> httpx.AsyncClient:
         # Made on first use, inside the server's event loop.
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True)
+            transport = httpx.AsyncHTTPTransport(socket_options=SOCKET_OPTIONS)
+            self._client = httpx.AsyncClient(
+                timeout=TIMEOUT, follow_redirects=True, transport=transport
+            )
         return self._client
 
     async def aclose(self) -> None:
