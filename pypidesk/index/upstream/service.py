@@ -11,6 +11,7 @@ sha256 checked against the page's, and kept beside the pages.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import logging
@@ -149,8 +150,9 @@ class Upstream:
                 headers=dict(response.headers),
             )
         self._projects[name] = project
-        # A few kilobytes written on the event loop: a thread hop costs more on a busy machine.
-        self.pages.save(project)
+        # Kept for other workers and restarts; the answer need not wait for the disk.
+        saving = asyncio.get_running_loop().run_in_executor(None, self.pages.save, project)
+        saving.add_done_callback(_log_failure)
         return project
 
     def _forget(self, name: str) -> None:
@@ -198,3 +200,9 @@ class Upstream:
             raise FileRefused(str(exc)) from exc
         finally:
             temporary.unlink(missing_ok=True)
+
+
+def _log_failure(saving: asyncio.Future[None]) -> None:
+    """A page that could not be kept is fetched again next time; the operator hears of it."""
+    if not saving.cancelled() and saving.exception() is not None:
+        logger.warning("could not keep an upstream page: %s", saving.exception())

@@ -277,3 +277,26 @@ def test_a_restarted_server_serves_the_kept_page_and_files_while_the_upstream_is
         assert page.headers["x-pypidesk-upstream"] == "stale"
         assert "spam-1.0-py3-none-any.whl" in page.text
         assert restarted.get(url).content == b"wheel bytes"
+
+
+def test_a_page_that_cannot_be_kept_is_still_served_and_the_failure_logged(
+    server_settings: ServerSettings,
+    database: Database,
+    upstream: ScriptedUpstream,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    upstream.page("spam", [upstream.file("spam-1.0.tar.gz", b"sdist")])
+    settings = ServerSettings(
+        data_dir=server_settings.data_dir, upstream_url=upstream.url + "/simple/"
+    )
+    with (
+        caplog.at_level("WARNING", logger="pypidesk.index.upstream.service"),
+        TestClient(create_app(settings)) as client,
+    ):
+        assert client.get("/simple/").status_code == 200  # the upstream's folders exist
+        pages = settings.upstream_dir / "pages"
+        pages.rmdir()
+        pages.write_text("not a folder")
+        assert client.get("/simple/spam/").status_code == 200
+    # The app has stopped, and with it the thread that was keeping the page.
+    assert any("could not keep an upstream page" in r.getMessage() for r in caplog.records)
