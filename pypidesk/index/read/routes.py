@@ -60,6 +60,7 @@ class ReadService:
         self.guard = ReadGuard(database, settings) if settings.require_auth_for_reads else None
         # serve --upstream: names with no local project fall through to it.
         self.upstream = upstream_for(settings)
+        self.tracks = tracks_of(settings)
 
     async def cached(
         self, key: Hashable, serial: int, render: Callable[[], tuple[int, Page]]
@@ -181,8 +182,8 @@ class ReadSide:
         if rest:
             return NOT_FOUND
         content_type = negotiation.choose(header(scope, b"accept"))
-        upstream = self.service(scope).upstream
-        tracks = tracks_of(self.service(scope).settings)
+        service = self.service(scope)
+        upstream, tracks = service.upstream, service.tracks
         return await self._project_view(
             scope,
             segment,
