@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
     )
     _add_team_arguments(serve)
+    _add_upstream_arguments(serve)
     serve.add_argument(
         "--log-level",
         default="info",
@@ -177,6 +178,23 @@ def _team_settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+PYPI_SIMPLE = "https://pypi.org/simple/"
+
+
+def _add_upstream_arguments(parser: argparse.ArgumentParser) -> None:
+    """``serve --upstream``: fall-through to another index (issue 17)."""
+    parser.add_argument(
+        "--upstream",
+        nargs="?",
+        const=PYPI_SIMPLE,
+        default=None,
+        metavar="URL",
+        help="serve names that have no local project from this Simple API index "
+        f"(default with no URL: {PYPI_SIMPLE}), its pages and files cached in the data dir "
+        "and served while it is down; a local project is never mixed with it",
+    )
+
+
 def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
@@ -217,6 +235,7 @@ def _serve(args: argparse.Namespace) -> int:
         allow_password_uploads=args.allow_password_uploads,
         open_registration=args.open_registration,
         require_auth_for_reads=args.require_auth_for_reads,
+        upstream_url=args.upstream,
         **limits,
         **_team_settings(args),
     )

@@ -67,6 +67,10 @@ class IndexApp(FastAPI):
         finally:
             self.idle.end()
 
+    async def close_upstream(self) -> None:
+        """Close the upstream's HTTP client (``serve --upstream``), if one was opened."""
+        await self._read_side.close_upstream()
+
     def close_read_connection(self) -> None:
         """Close the read side's serial-check connection (reopened on the next read)."""
         self._read_side.close_connection()
@@ -112,6 +116,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             database.on_commit = None
             if purger is not None:
                 purger.close()
+            await index.close_upstream()
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer

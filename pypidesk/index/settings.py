@@ -54,6 +54,11 @@ class ServerSettings:
     # PyPI's anti-spam limit on new projects per user per hour; 0 for none.
     new_projects_per_hour: int = 20
 
+    # ``serve --upstream``: the Simple API index (``…/simple/``) that names with
+    # no local project are served from, its pages and files cached in the data
+    # dir. A local project is never mixed with it. None: no fall-through.
+    upstream_url: str | None = None
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL of the records, the SQLite file in the data dir by default."""
@@ -70,6 +75,11 @@ class ServerSettings:
     def staging_dir(self) -> Path:
         """Files of PEP 694 publishing sessions, one directory per session, until published."""
         return self.data_dir / "staging"
+
+    @property
+    def upstream_dir(self) -> Path:
+        """The upstream's cached pages (``pages/``) and files (``files/``)."""
+        return self.data_dir / "upstream"
 
     @property
     def packages_dir(self) -> Path:

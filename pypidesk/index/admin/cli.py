@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pypidesk.index.admin.commands import add_manage_commands
+from pypidesk.index.admin.import_cli import add_import_command
+from pypidesk.index.admin.upstream_commands import add_upstream_commands
 from pypidesk.index.errors import RefusedError, ServerError
 from pypidesk.paths import default_data_dir
 
@@ -118,6 +120,10 @@ def add_admin_parser(subcommands: Any) -> argparse.ArgumentParser:
     create_token.set_defaults(admin_handler=_create_token)
     # yank, unyank, add-role, revoke-token, set-flag
     add_manage_commands(commands)
+    # import: many transactions, its own runner (admin_run)
+    add_import_command(commands)
+    # track-upstream, untrack-upstream (PEP 708)
+    add_upstream_commands(commands)
     return admin
 
 
@@ -132,6 +138,11 @@ def run_admin(args: argparse.Namespace) -> int:
         new_projects_per_hour=0,
     )
     try:
+        # A command of many transactions (import) runs itself; the rest run in one.
+        runner = getattr(args, "admin_run", None)
+        if runner is not None:
+            status: int = runner(settings, args)
+            return status
         output = _run(settings, args)
     except ServerError as error:
         sys.stderr.write(f"pypidesk admin {args.admin_command}: error: {error}\n")

@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pypidesk.index.records.role_names import RoleName
@@ -77,6 +78,11 @@ class Project(Base):
     created: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_serial: Mapped[int] = mapped_column(Integer, default=0)
     total_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    # PEP 708 "tracks": the operator says this name is the upstream index's
+    # project of the same name (``pypidesk admin track-upstream``); its pages say so.
+    tracks_upstream: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
     releases: Mapped[list[Release]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True

@@ -10,7 +10,7 @@ itself is assembled in :mod:`pypidesk.index.app`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import anyio.to_thread
@@ -35,6 +35,8 @@ from pypidesk.index.read.http import (
 from pypidesk.index.read.records import SerialReader, global_serial, load_project
 from pypidesk.index.read.records import project_listing as listing
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.upstream.hook import UPSTREAM_FILES, tracks_of, upstream_file, upstream_for
+from pypidesk.index.upstream.service import Upstream
 
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
@@ -56,6 +58,9 @@ class ReadService:
         self.packages_dir = str(settings.packages_dir)
         # Only a private index checks credentials on reads.
         self.guard = ReadGuard(database, settings) if settings.require_auth_for_reads else None
+        # serve --upstream: names with no local project fall through to it.
+        self.upstream = upstream_for(settings)
+        self.tracks = tracks_of(settings)
 
     async def cached(
         self, key: Hashable, serial: int, render: Callable[[], tuple[int, Page]]
@@ -98,6 +103,10 @@ class ReadSide:
         if self._service is not None:
             self._service.serials.close()
 
+    async def close_upstream(self) -> None:
+        if self._service is not None and self._service.upstream is not None:
+            await self._service.upstream.aclose()
+
     def service(self, scope: Scope) -> ReadService:
         # The database only exists once the app's lifespan has started.
         if self._service is None:
@@ -112,7 +121,7 @@ class ReadSide:
         path: str = scope["path"]
         method: str = scope["method"]
         is_xmlrpc = method == "POST" and path in XMLRPC_PATHS
-        is_file = path.startswith("/packages/")
+        is_file = path.startswith(("/packages/", UPSTREAM_FILES))
         handler = None if is_file or is_xmlrpc else self._match(path)
         if handler is None and not (is_file or is_xmlrpc):
             await self.app(scope, receive, send)
@@ -130,6 +139,8 @@ class ReadSide:
             await self._xmlrpc(scope, receive, send)
         elif method not in ("GET", "HEAD"):
             await send_page(scope, send, METHOD_NOT_ALLOWED)
+        elif handler is None and path.startswith(UPSTREAM_FILES):
+            await upstream_file(service.upstream, scope, send, path[len(UPSTREAM_FILES) :])
         elif handler is None:
             # Files stream from disk rather than being one stored page.
             await serve_file(scope, send, service.packages_dir, path[len("/packages/") :])
@@ -171,14 +182,30 @@ class ReadSide:
         if rest:
             return NOT_FOUND
         content_type = negotiation.choose(header(scope, b"accept"))
+        service = self.service(scope)
+        upstream, tracks = service.upstream, service.tracks
         return await self._project_view(
             scope,
             segment,
             key=("simple", content_type),
             missing=NOT_FOUND,
             canonical=lambda project: f"/simple/{project.normalized}/",
-            render=lambda project, base: simple_pages.render_detail(project, base, content_type),
+            render=lambda project, base: simple_pages.render_detail(
+                project, base, content_type, tracks=tracks(project)
+            ),
+            fallback=None
+            if upstream is None
+            else lambda name: self._upstream_detail(upstream, scope, name, content_type),
         )
+
+    async def _upstream_detail(
+        self, upstream: Upstream, scope: Scope, name: str, content_type: str
+    ) -> Page:
+        """A name with no local project, from the upstream (at its normalized URL)."""
+        location = f"/simple/{name}/"
+        if location != scope["path"]:
+            return redirect(_with_query(scope, location))
+        return await upstream.page(name, content_type, base_url(scope))
 
     async def _project_view(
         self,
@@ -189,13 +216,17 @@ class ReadSide:
         missing: Page,
         canonical: Callable[[Any], str],
         render: Callable[[Any, str], Page],
+        fallback: Callable[[str], Awaitable[Page]] | None = None,
     ) -> Page:
-        """Shared path of every per-project page: look up, redirect, cache, render."""
+        """Shared path of every per-project page: look up, redirect, cache, render.
+
+        ``fallback`` answers for a name with no local project (the upstream).
+        """
         service = self.service(scope)
         normalized = canonicalize_name(segment)
         found = service.serials.project_serial(normalized)
         if found is None:
-            return missing
+            return missing if fallback is None else await fallback(normalized)
         location = canonical(_Names(found.name, normalized))
         if location != scope["path"]:
             return redirect(_with_query(scope, location))

@@ -118,15 +118,24 @@ def _html_link(entry: dict[str, Any]) -> str:
     )
 
 
-def render_detail(project: Project, base: str, content_type: str) -> Page:
-    """``/simple/<name>/`` for ``project``, with file URLs under ``base``."""
+def render_detail(
+    project: Project, base: str, content_type: str, *, tracks: list[str] | None = None
+) -> Page:
+    """``/simple/<name>/`` for ``project``, with file URLs under ``base``.
+
+    ``tracks``: PEP 708's URLs of the projects this one is (the operator's
+    ``admin track-upstream``); absent from the page when there are none, as on PyPI.
+    """
     name = project.normalized_name
     serial = project.last_serial
     versions, files = _file_entries(project, base)
+    meta: dict[str, Any] = {"api-version": API_VERSION, "_last-serial": serial}
+    if tracks:
+        meta["tracks"] = tracks
     if content_type == negotiation.V1_JSON:
         body = dumps(
             {
-                "meta": {"api-version": API_VERSION, "_last-serial": serial},
+                "meta": meta,
                 "name": name,
                 "project-status": {"status": "active"},
                 "versions": versions,
@@ -137,9 +146,13 @@ def render_detail(project: Project, base: str, content_type: str) -> Page:
         links = "".join(_html_link(entry) for entry in files)
         # As Warehouse's Jinja2 settings render its template: the status meta tag
         # runs into the title's line, links start at column 0.
+        tracking = "".join(
+            f'    <meta name="pypi:tracks" content="{escape(url)}">\n' for url in tracks or ()
+        )
         body = (
             '<!DOCTYPE html>\n<html lang="en">\n  <head>\n'
             f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
+            f"{tracking}"
             '<meta name="pypi:project-status" content="active">'
             f"    <title>Links for {escape(name)}</title>\n  </head>\n  <body>\n"
             f"    <h1>Links for {escape(name)}</h1>\n"

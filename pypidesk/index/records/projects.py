@@ -62,14 +62,22 @@ def find_project(session: Session, name: str) -> Project | None:
 
 
 def create_project(
-    session: Session, settings: ServerSettings, name: str, user: User | UserRecord
+    session: Session,
+    settings: ServerSettings,
+    name: str,
+    user: User | UserRecord,
+    *,
+    rate_limited: bool = True,
 ) -> Project:
     """Register ``name`` for ``user`` (an ORM row or the upload path's), who becomes its Owner.
 
     Raises :class:`ProjectCreationError` with PyPI's status and message.
+    ``rate_limited=False``: an administrator's action (``admin import``), not
+    held to the per-user limit on new projects.
     """
     help_url = settings.help_url
-    _check_rate_limit(session, user, settings.new_projects_per_hour)
+    if rate_limited:
+        _check_rate_limit(session, user, settings.new_projects_per_hour)
     if flags.is_enabled(session, flags.DISALLOW_NEW_PROJECT_REGISTRATION):
         raise ProjectCreationError(
             403, flags.message(flags.DISALLOW_NEW_PROJECT_REGISTRATION, help_url)

@@ -92,6 +92,27 @@ def raw_from_form(fields: dict[str, list[str]]) -> RawMetadata:
     return cast(RawMetadata, raw)
 
 
+def form_from_raw(raw: RawMetadata) -> dict[str, list[str]]:
+    """The upload form fields twine would send for ``raw``: the inverse of :func:`raw_from_form`.
+
+    ``pypidesk admin import`` reads a file's own core metadata and puts it
+    through the upload checks as if twine had sent it.
+    """
+    values: dict[str, Any] = dict(raw)
+    fields: dict[str, list[str]] = {}
+    for name in _SINGLE_FIELDS:
+        if name in values:
+            fields[name] = [values[name]]
+    for form_name, raw_name in _LIST_FIELDS.items():
+        if raw_name in values:
+            fields[form_name] = list(values[raw_name])
+    if "keywords" in values:
+        fields["keywords"] = [", ".join(values["keywords"])]
+    if "project_urls" in values:
+        fields["project_urls"] = [f"{k}, {v}" for k, v in values["project_urls"].items()]
+    return fields
+
+
 def _project_urls(values: list[str]) -> dict[str, str] | None:
     """``"Label, URL"`` entries as a mapping; None when a label repeats."""
     urls: dict[str, str] = {}

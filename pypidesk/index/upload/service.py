@@ -43,6 +43,7 @@ from pypidesk.index.upload.form import (
 from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import (
+    DriverTime,
     EventValues,
     FileValues,
     JournalValues,
@@ -73,6 +74,12 @@ class Uploader:
     ip_address: str | None = None
     # The PEP 694 publishing session this upload belongs to (None: the legacy API).
     staging_session: int | None = None
+    # ``pypidesk admin import``: the administrator brings history over. The file
+    # keeps the upload time its source gives (PEP 700), a release made by it is
+    # dated so, and neither the per-user limit on new projects nor the 14-day
+    # rule (meant for new files, not for copying old ones) applies.
+    upload_time: dt.datetime | None = None
+    administrator: bool = False
 
     def event(
         self, records: UploadRecords, tag: str, project: ProjectRecord, **additional: str
@@ -217,7 +224,11 @@ def check_upload(
             f"Use a different version. See {settings.help_url}#file-name-reuse "
             "for more information."
         )
-    if isinstance(release, StoredRelease) and utcnow() - release.created > RELEASE_OPEN_FOR:
+    if (
+        isinstance(release, StoredRelease)
+        and not uploader.administrator
+        and utcnow() - release.created > RELEASE_OPEN_FOR
+    ):
         # PyPI's stopgap until PEP 694 defines closing a release (July 2026).
         raise bad_request("Uploading new files to releases older than 14 days is not allowed.")
     if form.filetype == "sdist" and _has_sdist(records, release):
@@ -244,6 +255,7 @@ def check_upload(
             "Invalid attestations supplied during upload: Attestations are only supported "
             "when using Trusted Publishing"
         )
+    upload_time, release = _dated(records, uploader, release)
     return CheckedUpload(
         project,
         release,
@@ -259,7 +271,7 @@ def check_upload(
             requires_python=str(metadata.requires_python) if metadata.requires_python else None,
             comment_text=form.comment,
             uploader_id=uploader.user.id,
-            upload_time=records.now,
+            upload_time=upload_time,
             metadata_sha256_digest=metadata_digests[0] if metadata_digests else None,
             metadata_blake2_256_digest=metadata_digests[1] if metadata_digests else None,
         ),
@@ -294,6 +306,18 @@ def _check_reserved(records: UploadRecords, filename: str, uploader: Uploader) -
             f"The file {filename!r} is being published by a publishing session. "
             "Try again in a moment.",
         )
+
+
+def _dated(
+    records: UploadRecords, uploader: Uploader, release: StoredRelease | ReleaseValues
+) -> tuple[DriverTime, StoredRelease | ReleaseValues]:
+    """The file's upload time, and a new release dated by it: now, or the imported file's."""
+    if uploader.upload_time is None:
+        return records.now, release
+    upload_time = records.timestamp(uploader.upload_time)
+    if isinstance(release, ReleaseValues):
+        release = release._replace(created=upload_time)
+    return upload_time, release
 
 
 def _record_history(
@@ -373,7 +397,13 @@ def _project(
                 f"See {settings.help_url}#project-name for more information.",
             )
         session = records.session
-        created = create_project(session, settings, metadata.name, uploader.user)
+        created = create_project(
+            session,
+            settings,
+            metadata.name,
+            uploader.user,
+            rate_limited=not uploader.administrator,
+        )
         # Written now: the rest of the upload updates the row behind the ORM's back.
         session.flush()
         project = ProjectRecord(
