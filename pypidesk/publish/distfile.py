@@ -1,0 +1,70 @@
+"""One distribution file as an index sees it: name, version, kind, size and digests.
+
+Read with twine's own package handling (:class:`twine.package.PackageFile`), so
+what the app checks and sends is what ``twine upload`` would check and send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from twine.exceptions import InvalidDistribution
+from twine.package import PackageFile
+
+from pypidesk.publish.errors import InvalidDistError
+
+_CHUNK = 1 << 20
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DistInfo:
+    """What the Check step lists and the Promote dialog repeats, hashes included."""
+
+    path: Path
+    name: str
+    version: str
+    #: twine's ``filetype``: "bdist_wheel" or "sdist".
+    filetype: str
+    size: int
+    sha256: str
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def kind(self) -> str:
+        return "wheel" if self.filetype == "bdist_wheel" else "sdist"
+
+
+def package_file(path: Path) -> PackageFile:
+    """twine's reading of ``path``; InvalidDistError where twine refuses it."""
+    try:
+        return PackageFile.from_filename(str(path), comment=None)
+    except InvalidDistribution as exc:
+        raise InvalidDistError(path.name, str(exc)) from exc
+    except (OSError, ValueError) as exc:  # a truncated archive, a bad zip
+        raise InvalidDistError(path.name, str(exc) or type(exc).__name__) from exc
+
+
+def inspect(path: Path) -> DistInfo:
+    """Blocking (reads the whole file): callers on a GUI loop run it in a thread."""
+    package = package_file(path)
+    return DistInfo(
+        path=path,
+        name=str(package.metadata["name"]),
+        version=package.version,
+        filetype=package.filetype,
+        size=path.stat().st_size,
+        sha256=str(package.sha2_digest),
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
