@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import tarfile
+import zipfile
 from pathlib import Path
 
 from twine.exceptions import InvalidDistribution
@@ -45,7 +47,7 @@ def package_file(path: Path) -> PackageFile:
         return PackageFile.from_filename(str(path), comment=None)
     except InvalidDistribution as exc:
         raise InvalidDistError(path.name, str(exc)) from exc
-    except (OSError, ValueError) as exc:  # a truncated archive, a bad zip
+    except (OSError, ValueError, zipfile.BadZipFile, tarfile.TarError) as exc:  # not an archive
         raise InvalidDistError(path.name, str(exc) or type(exc).__name__) from exc
 
 
