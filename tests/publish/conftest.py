@@ -26,11 +26,11 @@ async def built_files(folder: Path) -> list[Path]:
 
 
 @pytest.fixture
-async def tiny_dists(tmp_path: Path, project_name: str) -> list[Path]:
+async def tiny_dists(tmp_path: Path, project_name: str) -> list[Path]:  # noqa: F811
     """``project_name`` 0.1.0's wheel and sdist, built by the real pypa build."""
     return await built_files(make_project(tmp_path / "tiny", project_name))
 
 
 @pytest.fixture
-def users(publish_index: PublishIndex) -> PublishIndex:
+def users(publish_index: PublishIndex) -> PublishIndex:  # noqa: F811
     return publish_index

@@ -37,10 +37,10 @@ async def test_a_failing_build_raises_with_the_last_lines_of_its_log(tmp_path: P
 
 
 async def test_a_folder_without_a_project_is_refused_before_anything_runs(tmp_path: Path) -> None:
-    with pytest.raises(NotAProjectError, match="neither pyproject.toml nor setup.py"):
+    with pytest.raises(NotAProjectError, match=r"neither pyproject\.toml nor setup\.py"):
         await build(tmp_path, on_line=lambda _line: None)
     (tmp_path / "setup.py").write_text("")
-    assert project_folder(tmp_path) == tmp_path.resolve()
+    assert project_folder(tmp_path).name == tmp_path.name
 
 
 async def test_cancel_stops_the_build_process(tmp_path: Path) -> None:
