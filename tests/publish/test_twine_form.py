@@ -48,7 +48,7 @@ async def test_the_app_and_twine_make_the_index_store_the_same_release(
     )
     (folder / "pyproject.toml").write_text(text)
     (folder / "README.md").rename(folder / "README.rst")
-    from tests.publish.conftest import built_files  # noqa: PLC0415 - a helper, not a fixture
+    from tests.publish.conftest import built_files
 
     files = await built_files(folder)
     await LegacyPublisher(
