@@ -14,19 +14,8 @@ import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,16 +26,13 @@ from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.async_slot import async_slot
 from pypidesk.gui.dialogs import promote_dialog, running
 from pypidesk.gui.formatting import human_size
-from pypidesk.gui.pages.base import IndexContext, Page
+from pypidesk.gui.pages.base import IndexContext
+from pypidesk.gui.pages.publish_layout import PublishLayout
 from pypidesk.gui.pages.publish_widgets import (
     DropFilter,
     FileRow,
-    LogView,
     Step,
-    StepBar,
-    file_columns,
 )
-from pypidesk.gui.record_table import RecordTableModel, RecordTableView
 from pypidesk.publish import build as build_step
 from pypidesk.publish import tryit
 from pypidesk.publish.checks import OnTarget, check_files
@@ -97,7 +83,7 @@ def describe(error: PublishError | ClientError) -> str:
     return str(error)
 
 
-class PublishPage(Page):
+class PublishPage(PublishLayout):
     """From a project folder (or dropped files) to a release on the index in the toolbar."""
 
     title = "Publish"
@@ -112,7 +98,6 @@ class PublishPage(Page):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("publish_page")
         self._settings = settings
         self._profiles = profiles
         self._credentials = credentials
@@ -128,164 +113,21 @@ class PublishPage(Page):
         self.drop_filter = DropFilter(self)
         self.drop_filter.dropped.connect(self.use_dist_files)
         self._watching: QWidget | None = None
-        self._build_ui()
+        self._wire()
+        self._fill_recent()
         self._update()
 
-    # -- layout ----------------------------------------------------------------------------
-
-    def _build_ui(self) -> None:
-        heading = QLabel(self.tr("Publish a release"))
-        heading.setObjectName("publish_heading")
-        font = QFont(heading.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
-        intro = QLabel(
-            self.tr(
-                "Build your project, check the files, publish them to the index chosen in "
-                "the toolbar, then install them in a throwaway environment. Rehearse on the "
-                "local test index, then promote the same files to PyPI."
-            )
-        )
-        intro.setWordWrap(True)
-        self.steps = StepBar()
-
-        self.folder_combo = QComboBox()
-        self.folder_combo.setObjectName("publish_folder")
-        self.folder_combo.setAccessibleName(self.tr("Project folder"))
-        self.folder_combo.setMinimumWidth(360)
-        self.folder_combo.setPlaceholderText(self.tr("No project folder chosen"))
+    def _wire(self) -> None:
+        """What each widget of the layout does."""
         self.folder_combo.activated.connect(self._recent_chosen)
-        self.choose_button = QPushButton(self.tr("Choose &folder…"))
-        self.choose_button.setObjectName("publish_choose_folder")
-        self.choose_button.setAccessibleName(self.tr("Choose a project folder"))
         self.choose_button.clicked.connect(self._choose_clicked)
-        self.isolation_box = QCheckBox(self.tr("Build without isolation (offline)"))
-        self.isolation_box.setObjectName("publish_no_isolation")
-        self.isolation_box.setAccessibleName(self.tr("Build without isolation"))
-        self.isolation_box.setToolTip(
-            self.tr(
-                "Use the build backend installed with pypidesk instead of installing it into "
-                "a fresh environment: works offline, but the build may see other packages."
-            )
-        )
-        source_row = QHBoxLayout()
-        source_row.addWidget(QLabel(self.tr("Source:")))
-        source_row.addWidget(self.folder_combo, 1)
-        source_row.addWidget(self.choose_button)
-        source_row.addWidget(self.isolation_box)
-        drop_hint = QLabel(self.tr("…or drop built files (.whl, .tar.gz) on the window."))
-        drop_hint.setObjectName("publish_drop_hint")
-        drop_hint.setEnabled(False)
-
-        self.model: RecordTableModel[FileRow] = RecordTableModel(file_columns(self.tr), self)
-        self.table = RecordTableView(self.model)
-        self.table.setObjectName("publish_files")
-        self.table.setAccessibleName(self.tr("Files of the release"))
-
-        self.target_label = QLabel()
-        self.target_label.setObjectName("publish_target")
-        self.target_label.setWordWrap(True)
-        self.skip_box = QCheckBox(self.tr("Skip files already on the index"))
-        self.skip_box.setObjectName("publish_skip_existing")
-        self.skip_box.setAccessibleName(self.tr("Skip files already on the index"))
-        self.skip_box.setChecked(True)
-        target_row = QHBoxLayout()
-        target_row.addWidget(self.target_label, 1)
-        target_row.addWidget(self.skip_box)
-
-        self.progress = QProgressBar()
-        self.progress.setObjectName("publish_progress")
-        self.progress.setAccessibleName(self.tr("Upload progress"))
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setObjectName("publish_progress_text")
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.progress_label, 2)
-
-        self.deps_box = QCheckBox(self.tr("Try it: install dependencies from PyPI too"))
-        self.deps_box.setObjectName("publish_try_deps")
-        self.deps_box.setAccessibleName(self.tr("Install dependencies from PyPI"))
         self.deps_box.toggled.connect(self._update)
-        self.command_field = QLineEdit()
-        self.command_field.setObjectName("publish_try_command")
-        self.command_field.setAccessibleName(self.tr("Command to run after installing"))
-        self.command_field.setPlaceholderText(
-            self.tr("Optional command to run, e.g. mytool --version")
-        )
-        self.deps_warning = QLabel(
-            self.tr(
-                "Dependencies then come from PyPI as well as from the test index: a name "
-                "someone registered on PyPI can win over yours (dependency confusion)."
-            )
-        )
-        self.deps_warning.setObjectName("publish_deps_warning")
-        self.deps_warning.setWordWrap(True)
-        self.deps_warning.setStyleSheet("color: #b26a00")
-        try_row = QHBoxLayout()
-        try_row.addWidget(self.deps_box)
-        try_row.addWidget(self.command_field, 1)
-
-        self.banner = QLabel()
-        self.banner.setObjectName("publish_banner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.hide()
-
-        self.log = LogView()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setObjectName("publish_splitter")
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.log)
-        splitter.setSizes([200, 200])
-
-        self.primary_button = QPushButton()
-        self.primary_button.setObjectName("publish_primary")
-        self.primary_button.setDefault(True)
         self.primary_button.clicked.connect(self._primary_clicked)
-        self.try_button = QPushButton(self.tr("&Try it"))
-        self.try_button.setObjectName("publish_try")
-        self.try_button.setAccessibleName(self.tr("Try it"))
         self.try_button.clicked.connect(lambda: self._start(self.try_it()))
-        self.promote_button = QPushButton(self.tr("Pro&mote…"))
-        self.promote_button.setObjectName("publish_promote")
-        self.promote_button.setAccessibleName(self.tr("Promote to another index"))
         self.promote_button.clicked.connect(lambda: self._start(self.promote()))
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("publish_cancel")
-        self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
-        self.reset_button = QPushButton(self.tr("Start over"))
-        self.reset_button.setObjectName("publish_reset")
-        self.reset_button.setAccessibleName(self.tr("Start over"))
         self.reset_button.clicked.connect(self.start_over)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.reset_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.try_button)
-        buttons.addWidget(self.promote_button)
-        buttons.addWidget(self.primary_button)
-        shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
-        shortcut.activated.connect(self._primary_clicked)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(intro)
-        layout.addWidget(self.steps)
-        layout.addLayout(source_row)
-        layout.addWidget(drop_hint)
-        layout.addLayout(target_row)
-        layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(progress_row)
-        layout.addLayout(try_row)
-        layout.addWidget(self.deps_warning)
-        layout.addLayout(buttons)
-        self._fill_recent()
+        self.primary_shortcut.activated.connect(self._primary_clicked)
 
     # -- state -----------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from pypidesk.gui.pages.publish_widgets import Step
 from tests.client.live_indexes import PypiServer
 from tests.gui.frame_helpers import settle, until
 from tests.gui.manage_fixtures import Dialogs, assert_accessible
-from tests.publish.live import PublishIndex, project_name, publish_index  # noqa: F401
+from tests.publish.live import PublishIndex
 from tests.publish.projects import make_project
 
 
@@ -68,12 +68,12 @@ def alice(index: PublishIndex, http: httpx.AsyncClient) -> IndexContext:
     return IndexContext(local_profile(index.url), http, "alice", index.alice)
 
 
-async def test_build_check_publish_see_it_try_it_and_promote_it(
+async def test_build_check_publish_see_it_try_it_and_promote_it(  # noqa: PLR0917 - fixtures
     page: PublishPage,
-    publish_index: PublishIndex,  # noqa: F811
+    publish_index: PublishIndex,
     http: httpx.AsyncClient,
     tmp_path: Path,
-    project_name: str,  # noqa: F811
+    project_name: str,
     pypiserver_index: PypiServer,
     extra_profiles: list[Profile],
     dialogs: Dialogs,
@@ -197,9 +197,9 @@ async def test_no_permission_is_shown_with_the_index_text_and_a_hint(
 async def test_cancel_mid_upload_leaves_nothing_on_the_index(
     page: PublishPage,
     tmp_path: Path,
-    publish_index: PublishIndex,  # noqa: F811
+    publish_index: PublishIndex,
     http: httpx.AsyncClient,
-    project_name: str,  # noqa: F811
+    project_name: str,
 ) -> None:
     await page.show_context(alice(publish_index, http))
     folder = make_project(tmp_path / "big", project_name)
