@@ -14,6 +14,7 @@ from pathlib import Path
 
 from twine.exceptions import InvalidDistribution
 from twine.package import PackageFile
+from twine.repository import Repository
 
 from pypidesk.publish.errors import InvalidDistError
 
@@ -31,6 +32,10 @@ class DistInfo:
     filetype: str
     size: int
     sha256: str
+    #: The upload form's fields as twine builds them (metadata and digests), read once.
+    fields: tuple[tuple[str, str], ...] = ()
+    #: When the file was read: an upload re-reads it only if this changed.
+    mtime_ns: int = 0
 
     @property
     def filename(self) -> str:
@@ -53,15 +58,26 @@ def package_file(path: Path) -> PackageFile:
 
 def inspect(path: Path) -> DistInfo:
     """Blocking (reads the whole file): callers on a GUI loop run it in a thread."""
+    stat = path.stat()
     package = package_file(path)
     return DistInfo(
         path=path,
         name=str(package.metadata["name"]),
         version=package.version,
         filetype=package.filetype,
-        size=path.stat().st_size,
+        size=stat.st_size,
         sha256=str(package.sha2_digest),
+        fields=tuple(form_fields(package)),
+        mtime_ns=stat.st_mtime_ns,
     )
+
+
+def form_fields(package: PackageFile) -> list[tuple[str, str]]:
+    """The upload form's fields for ``package``, exactly as twine builds them."""
+    # twine's own conversion of its metadata to form fields (``Repository._upload``).
+    metadata = package.metadata_dictionary()
+    fields = Repository._convert_metadata_to_list_of_tuples(metadata)
+    return [*fields, (":action", "file_upload"), ("protocol_version", "1")]
 
 
 def sha256_of(path: Path) -> str:

@@ -22,12 +22,11 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import httpx
-from twine.repository import Repository
 
 from pypidesk.client.errors import IndexUnreachableError
 from pypidesk.client.http import server_message
 from pypidesk.client.index_client import TOKEN_USERNAME
-from pypidesk.publish.distfile import DistInfo, package_file
+from pypidesk.publish.distfile import DistInfo, form_fields, package_file
 from pypidesk.publish.errors import ChangedFileError, UploadRefusedError
 from pypidesk.publish.multipart import MultipartForm
 
@@ -82,16 +81,20 @@ def credentials(username: str | None, token: str | None) -> httpx.BasicAuth | No
 
 
 def upload_form(dist: DistInfo) -> list[tuple[str, str]]:
-    """The form's fields for ``dist``, exactly as twine builds them (blocking: hashes the file).
+    """The form's fields for ``dist`` (blocking if the file must be read again).
 
-    Raises ChangedFileError if the bytes are not the ones that were checked.
+    The fields read at the check are used as long as the file is untouched
+    (same size and modification time), so a 100 MB wheel is hashed once, as
+    twine hashes it once. A touched file is read again; other bytes than the
+    ones that were checked raise ChangedFileError.
     """
+    stat = dist.path.stat()
+    if dist.fields and (stat.st_size, stat.st_mtime_ns) == (dist.size, dist.mtime_ns):
+        return list(dist.fields)
     package = package_file(dist.path)
     if package.sha2_digest != dist.sha256:
         raise ChangedFileError(dist.filename)
-    # twine's own conversion of its metadata to form fields (``Repository._upload``).
-    fields = Repository._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
-    return [*fields, (":action", "file_upload"), ("protocol_version", "1")]
+    return form_fields(package)
 
 
 def is_already_there(status_code: int, message: str) -> bool:

@@ -163,7 +163,14 @@ class PublishPage(PublishLayout):
         self.try_button.setEnabled(not busy and self._context is not None)
         self.promote_button.setVisible(published and self.step is not Step.PROMOTE)
         self.promote_button.setEnabled(not busy)
-        self.deps_warning.setVisible(self.deps_box.isChecked())
+        # Only what the current step needs is on screen (an idle, empty progress bar
+        # read as a text field in the screenshots).
+        self.skip_box.setVisible(self.step in (Step.CHECK, Step.PUBLISH))
+        self.progress.setVisible(self.step >= Step.PUBLISH)
+        self.progress_label.setVisible(self.step >= Step.PUBLISH)
+        self.deps_box.setVisible(published)
+        self.command_field.setVisible(published)
+        self.deps_warning.setVisible(published and self.deps_box.isChecked())
         self._show_target()
 
     def _show_target(self) -> None:
