@@ -9,6 +9,8 @@ the coroutines (:meth:`PublishPage.build` ...) directly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import re
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -74,10 +76,26 @@ async def ask_folder(parent: QWidget, start: Path | None) -> Path | None:
         dialog.deleteLater()
 
 
+_FRAME = re.compile(r'^\s*(File ".*", line \d+|Traceback \(most recent call last\)|[~^]+$)')
+
+
+def last_words(lines: Sequence[str]) -> list[str]:
+    """A log's lines without stack frames (a frame's line and the source line under it)."""
+    words: list[str] = []
+    after_frame = False
+    for line in lines:
+        frame = bool(_FRAME.match(line))
+        if line.strip() and not frame and not (after_frame and line.startswith(" ")):
+            words.append(line)
+        after_frame = frame
+    return words
+
+
 def describe(error: PublishError | ClientError) -> str:
     """The banner's text for a failed step: what happened, what to do, the evidence."""
-    if isinstance(error, BuildFailedError) and error.log_tail:
-        return f"{error}\n\n" + "\n".join(error.log_tail[-6:])
+    if isinstance(error, BuildFailedError):
+        # The log's last words, not its stack frames: the whole log is below.
+        return f"{error}\n\n" + "\n".join(last_words(error.log_tail)[-4:])
     if isinstance(error, UploadRefusedError):
         return f"{error}\n{error.hint}"
     return str(error)
@@ -133,7 +151,8 @@ class PublishPage(PublishLayout):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        # Until the step's ending is shown (the buttons follow in the same turn).
+        return self._task is not None
 
     def _primary_text(self) -> str:
         target = self._context.profile.name if self._context else self.tr("the index")
@@ -482,6 +501,10 @@ class PublishPage(PublishLayout):
             self._set_step(Step.CHECK)
             raise
         self.progress.setValue(self.progress.maximum())
+        for row in self.rows:
+            if row.check is not None and row.dist in to_send:
+                row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
+        self._show_rows()
         self.published = dists
         first = dists[0]
         how = (
