@@ -7,7 +7,6 @@ what the app checks and sends is what ``twine upload`` would check and send.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import tarfile
 import zipfile
 from pathlib import Path
@@ -17,8 +16,6 @@ from twine.package import PackageFile
 from twine.repository import Repository
 
 from pypidesk.publish.errors import InvalidDistError
-
-_CHUNK = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -78,11 +75,3 @@ def form_fields(package: PackageFile) -> list[tuple[str, str]]:
     metadata = package.metadata_dictionary()
     fields = Repository._convert_metadata_to_list_of_tuples(metadata)
     return [*fields, (":action", "file_upload"), ("protocol_version", "1")]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
