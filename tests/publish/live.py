@@ -29,7 +29,8 @@ def publish_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublishI
     data_dir.mkdir()
     server = LiveServer(data_dir)
     try:
-        server.wait_healthy()
+        # Generous: under coverage on a busy machine a start can take a minute.
+        server.wait_healthy(timeout=120)
         for name in ("alice", "bob"):
             create_user(data_dir, name)
         alice, bob = sign_in(server.url, "alice"), sign_in(server.url, "bob")

@@ -70,8 +70,7 @@ async def ask_folder(parent: QWidget, start: Path | None) -> Path | None:
     try:
         if not await running.run_dialog(dialog):
             return None
-        chosen = dialog.selectedFiles()
-        return Path(chosen[0]) if chosen else None
+        return Path(dialog.selectedFiles()[0])
     finally:
         dialog.deleteLater()
 
@@ -348,7 +347,10 @@ class PublishPage(PublishLayout):
             await asyncio.shield(self._task)
         except asyncio.CancelledError:
             if not self._task.cancelled():
-                raise  # the page itself is going away
+                # Not Cancel but the window closing: the step stops with it.
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+                raise
             self._say(self.tr("Cancelled."), error=True)
         except (PublishError, ClientError) as exc:
             self._say(describe(exc), error=True)
