@@ -112,3 +112,32 @@ def test_a_try_passes_only_with_imports_and_a_clean_command() -> None:
     assert not TryItResult(("a",), (), 1).ok
     assert not TryItResult((), (), None).ok
     assert not TryItResult(("a",), ("b: ImportError",), None).ok
+
+
+def test_an_isolated_build_is_the_default(tmp_path: Path) -> None:
+    from pypidesk.publish.build import build_command
+
+    assert "--no-isolation" not in build_command(tmp_path, tmp_path / "dist")
+    assert "--no-isolation" in build_command(tmp_path, tmp_path / "dist", isolation=False)
+
+
+def test_a_file_twine_does_not_know_is_an_invalid_distribution(tmp_path: Path) -> None:
+    from pypidesk.publish.errors import InvalidDistError
+
+    path = tmp_path / "a-1.0.exe"
+    path.write_bytes(b"MZ")
+    with pytest.raises(InvalidDistError, match="Unknown distribution format"):
+        inspect(path)
+
+
+async def test_a_venv_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    from pypidesk.publish.errors import TryItError
+    from pypidesk.publish.tryit import try_release
+
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "venv").write_text("a file where the venv should go")
+    with pytest.raises(TryItError, match="Could not create a virtual environment"):
+        await try_release(
+            "http://127.0.0.1:9/simple/", "a", "1.0", workdir=blocked, on_line=lambda _l: None
+        )

@@ -68,6 +68,25 @@ async def test_a_module_that_fails_to_import_is_a_failed_result(
     assert result.command_returncode == 127
 
 
+async def test_without_a_command_the_import_check_decides(
+    publish_index: PublishIndex,
+    http: httpx.AsyncClient,
+    tiny_dists: list[Path],
+    project_name: str,
+    tmp_path: Path,
+) -> None:
+    await publish(publish_index, http, [p for p in tiny_dists if p.suffix == ".whl"])
+    result = await try_release(
+        local_profile(publish_index.url).index_url,
+        project_name,
+        "0.1.0",
+        workdir=tmp_path / "try",
+        on_line=lambda _line: None,
+    )
+    assert result.ok
+    assert result.command_returncode is None
+
+
 async def test_a_release_the_index_lacks_is_a_clear_error(
     publish_index: PublishIndex, tmp_path: Path
 ) -> None:

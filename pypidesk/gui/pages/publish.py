@@ -558,21 +558,25 @@ class PublishPage(PublishLayout):
                 )
                 self._set_step(Step.PROMOTE)
                 return
-            problems = list(result.failed_imports)
-            if result.command_returncode not in (None, 0):
-                problems.append(
-                    self.tr("the command exited with {0}").format(result.command_returncode)
-                )
-            if not result.imported and not result.failed_imports:
-                problems.append(self.tr("no importable module was found"))
             self._say(
                 self.tr("Installed, but the try failed: {0}. See the log.").format(
-                    "; ".join(problems)
+                    "; ".join(self.try_problems(result))
                 ),
                 error=True,
             )
 
         await self._run(work())
+
+    def try_problems(self, result: tryit.TryItResult) -> list[str]:
+        """What went wrong in a try, one phrase each."""
+        problems = list(result.failed_imports)
+        if result.command_returncode not in (None, 0):
+            problems.append(
+                self.tr("the command exited with {0}").format(result.command_returncode)
+            )
+        if not result.imported and not result.failed_imports:
+            problems.append(self.tr("no importable module was found"))
+        return problems
 
     # -- Promote ---------------------------------------------------------------------------
 

@@ -234,7 +234,7 @@ async def test_closing_the_window_mid_build_stops_the_build(
     assert page.banner.text() == "Cancelled."
     assert page.step is Step.BUILD
     building = asyncio.ensure_future(page.build())
-    await until(lambda: "waiting" in page.log.lines())
+    await until(lambda: page.busy and "waiting" in page.log.lines())
     building.cancel()  # as the window's shutdown cancels the page's work
     with pytest.raises(asyncio.CancelledError):
         await building
