@@ -65,7 +65,7 @@ class PublishLayout(Page):
         self.folder_combo = QComboBox()
         self.folder_combo.setObjectName("publish_folder")
         self.folder_combo.setAccessibleName(self.tr("Project folder"))
-        self.folder_combo.setMinimumWidth(360)
+        self.folder_combo.setMinimumWidth(200)
         self.folder_combo.setPlaceholderText(self.tr("No project folder chosen"))
         self.choose_button = QPushButton(self.tr("Choose &folder…"))
         self.choose_button.setObjectName("publish_choose_folder")
@@ -83,12 +83,15 @@ class PublishLayout(Page):
         source_row.addWidget(QLabel(self.tr("Source:")))
         source_row.addWidget(self.folder_combo, 1)
         source_row.addWidget(self.choose_button)
-        source_row.addWidget(self.isolation_box)
         drop_hint = QLabel(self.tr("…or drop built files (.whl, .tar.gz) on the window."))
         drop_hint.setObjectName("publish_drop_hint")
         drop_hint.setEnabled(False)
         self._column.addLayout(source_row)
-        self._column.addWidget(drop_hint)
+        # The build option under the folder, not beside it: the window must fit 800 pixels.
+        hint_row = QHBoxLayout()
+        hint_row.addWidget(drop_hint, 1)
+        hint_row.addWidget(self.isolation_box)
+        self._column.addLayout(hint_row)
 
     def _files_table(self) -> QWidget:
         self.model: RecordTableModel[FileRow] = RecordTableModel(file_columns(self.tr), self)
