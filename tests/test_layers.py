@@ -33,6 +33,8 @@ FORBIDDEN = {
     "index": ("PySide6", "qasync", "pypidesk.client", "pypidesk.gui"),
     "client": ("PySide6", "qasync", "pypidesk.gui", "pypidesk.index"),
     "gui": ("pypidesk.index",),
+    # The publish steps sit beside the client: no Qt, no server.
+    "publish": ("PySide6", "qasync", "pypidesk.gui", "pypidesk.index"),
 }
 
 

@@ -36,6 +36,9 @@ class AppSettings:
     SELECTED_PROFILE = "profiles/selected"
     SIGNED_IN_USERS = "sign_in/users"
     CURRENT_PAGE = "main_window/page"
+    RECENT_PUBLISH_FOLDERS = "publish/recent_folders"
+    #: How many project folders the Publish page remembers.
+    RECENT_LIMIT = 8
 
     def __init__(self, qsettings: QSettings) -> None:
         self._qsettings = qsettings
@@ -145,6 +148,19 @@ class AppSettings:
     @current_page.setter
     def current_page(self, index: int) -> None:
         self._qsettings.setValue(self.CURRENT_PAGE, index)
+
+    @property
+    def recent_publish_folders(self) -> list[Path]:
+        """Project folders the Publish page built from, most recent first."""
+        folders = _json(self._qsettings.value(self.RECENT_PUBLISH_FOLDERS), [])
+        return (
+            [Path(f) for f in folders if isinstance(f, str)] if isinstance(folders, list) else []
+        )
+
+    def remember_publish_folder(self, folder: Path) -> None:
+        folders = [folder, *(f for f in self.recent_publish_folders if f != folder)]
+        value = json.dumps([str(f) for f in folders[: self.RECENT_LIMIT]])
+        self._qsettings.setValue(self.RECENT_PUBLISH_FOLDERS, value)
 
     def sync(self) -> None:
         self._qsettings.sync()

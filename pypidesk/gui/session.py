@@ -86,6 +86,14 @@ class Session(QObject):
     def http(self) -> httpx.AsyncClient:
         return self._http
 
+    @property
+    def settings(self) -> AppSettings:
+        return self._settings
+
+    async def credentials(self, profile: Profile) -> tuple[str | None, str | None]:
+        """(username, token) kept for ``profile``, any profile (the Publish page's Promote)."""
+        return await self._load_credentials(profile)
+
     def profiles(self) -> list[Profile]:
         """Built-in profiles first (the local one always), then the user's own."""
         return [*builtin_profiles(self._local_url), *self._settings.custom_profiles]

@@ -43,6 +43,15 @@ def _projects_page(services: PageServices) -> Page:
     return ProjectsPage()
 
 
+def _publish_page(services: PageServices) -> Page:
+    from pypidesk.gui.pages.publish import PublishPage  # noqa: PLC0415
+
+    session = services.session
+    return PublishPage(
+        settings=session.settings, profiles=session.profiles, credentials=session.credentials
+    )
+
+
 def _tokens_page(services: PageServices) -> Page:
     from pypidesk.gui.pages.tokens import TokensPage  # noqa: PLC0415
 
@@ -70,6 +79,7 @@ def _local_index_page(services: PageServices) -> Page:
 #: Every page; Ctrl+1… follow this order.
 PAGES = (
     PageSpec("Projects", "page-projects", _projects_page),
+    PageSpec("Publish", "page-publish", _publish_page),
     PageSpec("API tokens", "page-tokens", _tokens_page),
     PageSpec("Invitations", "page-invitations", _invitations_page),
     PageSpec("Activity", "page-activity", _activity_page),
