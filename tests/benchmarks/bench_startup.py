@@ -109,6 +109,12 @@ def main() -> int:
     parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM (offscreen, xcb)")
     args = parser.parse_args()
     env = {**os.environ, "QT_QPA_PLATFORM": args.platform, "QT_API": "pyside6"}
+    # An installed app has its bytecode (pip compiles it, PyInstaller bundles it);
+    # where the machine turns bytecode caches off, every run would compile
+    # pypidesk's modules from source (about 10 ms before the first paint), which
+    # the bare program, all in site-packages, never does. The warm-up run below
+    # writes the caches.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     bare: list[float] = []
     app: list[float] = []
     bare_cpu: list[float] = []
