@@ -8,6 +8,7 @@ fast and ``pypidesk serve`` never loads Qt.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -244,6 +245,19 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
+def _use_test_hasher_if_asked(command: str) -> None:
+    """Cheap password hashing in the test suite's children; see pypidesk.index.auth.passwords."""
+    from pypidesk.index.auth import passwords  # noqa: PLC0415 - see _desktop_only
+
+    if passwords.use_test_hasher_if_asked(os.environ) and command == "serve":
+        # In the server's log, where an operator looks; the admin commands' output
+        # is what scripts read, and each hash records its own cost anyway.
+        sys.stderr.write(
+            f"pypidesk serve: warning: {passwords.TEST_ONLY_CHEAP_HASHING} is set: "
+            "passwords are hashed at a test-only cost. Never run a real index like this.\n"
+        )
+
+
 def _gui(argv: Sequence[str], config_dir: Path | None) -> int:
     from pypidesk.gui.app import run  # noqa: PLC0415 - Qt loads only for the desktop app
 
@@ -273,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if desktop:
         return _gui([sys.argv[0]], config_dir)
     args = build_parser().parse_args(argv)
+    if args.command in ("serve", "admin"):
+        _use_test_hasher_if_asked(args.command)
     if args.command == "serve":
         return _serve(args)
     if args.command == "admin":

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
+# platformdirs is imported where a default place is asked for: the app run with
+# --config-dir (and its cold start to the first paint) never needs it.
 
 APP_NAME = "pypidesk"
 
@@ -21,9 +22,13 @@ DEFAULT_LOCAL_PORT = 8765
 
 def default_data_dir() -> Path:
     """The per-user data directory (``~/.local/share/pypidesk`` on Linux)."""
+    import platformdirs  # noqa: PLC0415 - see the imports
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def default_log_dir() -> Path:
     """The per-user log directory (``~/.local/state/pypidesk/log`` on Linux)."""
+    import platformdirs  # noqa: PLC0415 - see the imports
+
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))

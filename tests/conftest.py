@@ -33,6 +33,9 @@ from pypidesk.client.local_index import find_free_port
 from pypidesk.index.settings import ServerSettings
 from tests import cheap_argon2
 
+# Every `serve` and `admin` child (ours and the desktop app's) hashes cheaply too.
+os.environ.update(cheap_argon2.CHILD_ENVIRONMENT)
+
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):

@@ -148,6 +148,7 @@ async def _run_window(
     from pypidesk.gui.local_index import LocalIndexController, stop_quietly  # noqa: PLC0415
     from pypidesk.gui.session import Session  # noqa: PLC0415
     from pypidesk.gui.signals import next_emission  # noqa: PLC0415
+    from pypidesk.gui.warm_up import warm_up  # noqa: PLC0415
 
     session = Session(settings, http, store)
     controller = LocalIndexController(
@@ -165,6 +166,8 @@ async def _run_window(
         # which runs the same shutdown as the close button.
         loop.add_signal_handler(signum, window.close)
     window.show()
+    # One-time costs of the process, before a keystroke or the first load pays them.
+    warm_up()
     # After the first paint: the keyring and the network may take their time.
     selecting = asyncio.ensure_future(session.select(session.state.profile.name))
     starting = asyncio.ensure_future(controller.start())

@@ -4,7 +4,8 @@ uvicorn starts each worker by importing an app factory, so a worker cannot be
 handed the settings object the command line built. The parent serialises the
 settings into one environment variable; :func:`app_from_environment`, the
 factory every worker runs, reads it back. This is the only place the server
-reads its configuration from the environment.
+reads its configuration from the environment (besides the test suite's
+switch for cheap password hashing, which the parent's entry point read too).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from pypidesk.index.app import create_app
+from pypidesk.index.auth.passwords import use_test_hasher_if_asked
 from pypidesk.index.settings import ServerSettings
 
 SETTINGS_ENV = "PYPIDESK_SERVER_SETTINGS"
@@ -49,4 +51,5 @@ def settings_from_json(text: str) -> ServerSettings:
 
 def app_from_environment() -> FastAPI:
     """The uvicorn factory of a worker: the app for the settings its parent exported."""
+    use_test_hasher_if_asked(os.environ)
     return create_app(settings_from_json(os.environ[SETTINGS_ENV]))
