@@ -146,12 +146,13 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from pypidesk.index.db.private_files import prepare_data_dir  # noqa: PLC0415
     from pypidesk.index.serving.server import run_server  # noqa: PLC0415 - keep `--help` fast
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
 
     data_dir = args.data_dir or default_data_dir()
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(data_dir)
     except OSError as exc:
         sys.stderr.write(f"pypidesk serve: error: cannot use {data_dir} as data dir: {exc}\n")
         return 1
