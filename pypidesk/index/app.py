@@ -27,6 +27,7 @@ from pypidesk.index.serving import health
 from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.renderer import WorkerRenderer
 from pypidesk.index.upload.routes import upload_endpoint
 from pypidesk.index.upload.startup import open_storage
 
@@ -78,6 +79,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
         upgrade(database.engine, settings.data_dir)
         app.state.database = database
         app.state.storage = open_storage(settings, database)
+        renderer = app.state.description_renderer = WorkerRenderer(
+            workers=settings.description_render_workers,
+            timeout=settings.description_render_timeout,
+        )
 
         def release() -> None:
             index.close_read_connection()
@@ -89,6 +94,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             index.idle.stop()
+            renderer.close()
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pypidesk.index.db.models import File, JournalEntry, Project, Release, User
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
+from pypidesk.index.upload.renderer import WorkerRenderer
 from pypidesk.index.upload.service import Uploader, UploadResult, store_upload
 from tests.index.factories import make_user
 from tests.index.upload.dists import Dist
@@ -30,10 +32,17 @@ def add_user(database: Database, username: str = "alice") -> User:
 class Uploads:
     """Runs the upload service the way the endpoint does, minus HTTP."""
 
-    def __init__(self, database: Database, settings: ServerSettings, storage: LocalFileStorage):
+    def __init__(
+        self,
+        database: Database,
+        settings: ServerSettings,
+        storage: LocalFileStorage,
+        renderer: WorkerRenderer,
+    ):
         self.database = database
         self.settings = settings
         self.storage = storage
+        self.renderer = renderer
         self.user = add_user(database)
         self.scope_checks: list[str] = []
 
@@ -70,7 +79,7 @@ class Uploads:
             return Uploader(uploader_user, lambda project: self.scope_checks.append(project.name))
 
         try:
-            return store_upload(self.database, self.settings, received, identify)
+            return store_upload(self.database, self.settings, received, identify, self.renderer)
         finally:
             received.discard()
 
@@ -85,8 +94,23 @@ class Uploads:
         return sorted(p for p in self.storage.root.rglob("*") if p.is_file())
 
 
+@pytest.fixture(scope="session")
+def description_renderer() -> Iterator[WorkerRenderer]:
+    """The server's real renderer; its children start on first use, once per session."""
+    defaults = ServerSettings(data_dir=Path())
+    renderer = WorkerRenderer(
+        workers=defaults.description_render_workers,
+        timeout=defaults.description_render_timeout,
+    )
+    yield renderer
+    renderer.close()
+
+
 @pytest.fixture
 def uploads(
-    database: Database, server_settings: ServerSettings, storage: LocalFileStorage
+    database: Database,
+    server_settings: ServerSettings,
+    storage: LocalFileStorage,
+    description_renderer: WorkerRenderer,
 ) -> Uploads:
-    return Uploads(database, server_settings, storage)
+    return Uploads(database, server_settings, storage, description_renderer)
