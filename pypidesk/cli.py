@@ -50,6 +50,26 @@ def _megabytes(value: str) -> int:
     return size * 1024 * 1024
 
 
+def _kibibytes(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of KiB")
+    return size * 1024
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of seconds")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pypidesk",
@@ -118,6 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help="largest total size of one project's files, in MiB (default: 10240, as PyPI)",
     )
+    # --- Bounded work per upload (issue 12, part A) ---
+    serve.add_argument(
+        "--max-description-size",
+        type=_kibibytes,
+        default=None,
+        metavar="KB",
+        help="largest long description an upload may carry, in KiB (default: 1024)",
+    )
+    serve.add_argument(
+        "--description-render-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time a description may take to render before the upload is refused (default: 2)",
+    )
     serve.add_argument(
         "--log-level",
         default="info",
@@ -162,6 +197,8 @@ def _serve(args: argparse.Namespace) -> int:
         for name, value in (
             ("max_file_size", args.max_file_size),
             ("max_project_size", args.max_project_size),
+            ("max_description_size", args.max_description_size),
+            ("description_render_timeout", args.description_render_timeout),
         )
         if value is not None
     }

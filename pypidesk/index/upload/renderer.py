@@ -22,7 +22,7 @@ import sys
 import threading
 from typing import IO, Protocol, cast
 
-from pypidesk.index.upload.render_worker import READY, read_message, write_message
+from pypidesk.index.upload.render_worker import read_message, write_message
 
 # Starting a child imports the renderers: about half a second, more on a busy machine.
 START_TIMEOUT = 60.0
@@ -56,8 +56,11 @@ class _Child:
         )
         self._requests = cast(IO[bytes], self.process.stdin)
         self._answers = cast(IO[bytes], self.process.stdout)
-        if self._answer(START_TIMEOUT) != READY:  # pragma: no cover - the child's own protocol
-            raise RuntimeError("the description renderer did not start")
+        try:
+            self._answer(START_TIMEOUT)  # READY, once the renderers are imported
+        except BaseException:  # pragma: no cover - a broken installation: no child can start
+            self.stop()
+            raise
 
     def render(self, description: str, content_type: str, timeout: float) -> str | None:
         write_message(self._requests, [description, content_type])
@@ -87,29 +90,30 @@ class WorkerRenderer:
         self.timeout = timeout
         self._slots = threading.BoundedSemaphore(workers)
         self._idle: list[_Child] = []
+        self._busy: set[_Child] = set()
         self._lock = threading.Lock()
         self._closed = False
+        # Failed renders are remembered too; time-outs are not (they may be the machine's load).
+        self._cached = functools.lru_cache(maxsize=32)(self._render)
 
     def render(self, description: str, content_type: str) -> str | None:
         """Sanitized HTML; None when the description failed to render."""
         return self._cached(description, content_type)
 
-    # Failed renders are remembered too; time-outs are not (they may be the machine's load).
-    @functools.lru_cache(maxsize=32)  # noqa: B019 - one renderer per server process
-    def _cached(self, description: str, content_type: str) -> str | None:
+    def _render(self, description: str, content_type: str) -> str | None:
         if not self._slots.acquire(timeout=self.timeout):
             raise RenderBusy
         try:
             child = self._take()
             try:
                 html = child.render(description, content_type, self.timeout)
-            except EOFError:
+            except (EOFError, BrokenPipeError):
                 # The child died mid-render (its memory limit, a crash in C code).
-                child.stop()
+                self._discard(child)
                 return None
             except BaseException:
                 # Out of time (RenderTimeout), or interrupted: its state is unknown.
-                child.stop()
+                self._discard(child)
                 raise
             self._give_back(child)
             return html
@@ -117,22 +121,37 @@ class WorkerRenderer:
             self._slots.release()
 
     def _take(self) -> _Child:
+        """An idle child that is still alive, or a new one."""
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return _Child()
+            while self._idle:
+                child = self._idle.pop()
+                if child.process.poll() is None:
+                    self._busy.add(child)
+                    return child
+                child.stop()  # ended while idle (the OOM killer, an operator)
+        child = _Child()
+        with self._lock:
+            self._busy.add(child)
+        return child
+
+    def _discard(self, child: _Child) -> None:
+        with self._lock:
+            self._busy.discard(child)
+        child.stop()
 
     def _give_back(self, child: _Child) -> None:
         with self._lock:
+            self._busy.discard(child)
             if not self._closed:
                 self._idle.append(child)
                 return
         child.stop()
 
     def close(self) -> None:
-        """Stop the idle children; busy ones are stopped when their render returns."""
+        """Stop every child, busy ones too: their renders end as failed."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-        for child in idle:
+            children = [*self._idle, *self._busy]
+            self._idle = []
+        for child in children:
             child.stop()
