@@ -20,7 +20,7 @@ from pypidesk.index import api
 from pypidesk.index.db.checkpoint import CHECKPOINT_DELAY
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
-from pypidesk.index.db.private_files import prepare_data_dir
+from pypidesk.index.db.private_files import prepare_data_dir, warn_if_open
 from pypidesk.index.read.http import Receive, Scope, Send
 from pypidesk.index.read.routes import ReadSide
 from pypidesk.index.serving import health
@@ -73,6 +73,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prepare_data_dir(settings.data_dir)
+        warn_if_open(settings.data_dir)
         database = Database.from_url(
             settings.resolved_database_url, checkpoint_delay=CHECKPOINT_DELAY
         )

@@ -6,8 +6,8 @@ and gives the ``-wal`` and ``-shm`` files the database file's own mode, so
 the database file is created 0600 before SQLite first opens it, and an
 existing one (and its companions) is tightened, with a warning, at start-up.
 The data dir is created 0700; one that already exists is left as the
-operator made it (they may share it on purpose), with a warning when others
-can read it. ``secret.key`` is created 0600 by its own module.
+operator made it (they may share it on purpose), and the server warns at
+start-up when others can enter it. ``secret.key`` is created 0600 by its own module.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ _OTHERS = stat.S_IRWXG | stat.S_IRWXO
 
 
 def prepare_data_dir(path: Path) -> None:
-    """Create ``path`` (and missing parents) 0700; warn if an existing one is open to others."""
-    if not path.is_dir():
-        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-        # mkdir's mode is masked by the umask, which may be stricter, never looser.
-        return
+    """Create ``path`` (and missing parents) 0700 if it does not exist yet."""
+    # mkdir's mode is masked by the umask, which may be stricter, never looser.
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+
+
+def warn_if_open(path: Path) -> None:
+    """At the server's start: say so when other local users can enter the data dir."""
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & _OTHERS:
         logger.warning(

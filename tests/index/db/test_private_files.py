@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from pypidesk.index.db.engine import Database, make_engine
-from pypidesk.index.db.private_files import make_sqlite_private, prepare_data_dir, sqlite_path
+from pypidesk.index.db.private_files import (
+    make_sqlite_private,
+    prepare_data_dir,
+    sqlite_path,
+    warn_if_open,
+)
 
 
 def mode(path: Path) -> int:
@@ -28,7 +33,8 @@ def test_a_new_data_dir_is_private(tmp_path: Path, caplog: pytest.LogCaptureFixt
     data_dir = tmp_path / "new" / "data"
     prepare_data_dir(data_dir)
     assert mode(data_dir) == 0o700
-    prepare_data_dir(data_dir)  # as it is now: nothing to say
+    prepare_data_dir(data_dir)
+    warn_if_open(data_dir)  # as it is now: nothing to say
     assert caplog.records == []
 
 
@@ -37,6 +43,8 @@ def test_an_open_data_dir_is_reported_and_left_as_it_is(
 ) -> None:
     tmp_path.chmod(0o755)
     prepare_data_dir(tmp_path)
+    assert caplog.records == []
+    warn_if_open(tmp_path)
     assert mode(tmp_path) == 0o755
     [warning] = caplog.records
     assert warning.levelno == logging.WARNING
