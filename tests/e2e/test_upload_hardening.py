@@ -100,10 +100,12 @@ def test_a_slow_description_is_stopped_and_holds_up_no_read(
         "administrator to raise --description-render-timeout.",
     )
     nested = timed_post(live_server, wheel, token, description=DEEP_RST)
-    assert (nested.status_code, nested.reason_phrase) == (
-        400,
+    assert nested.status_code == 400
+    # Half a second's render on an idle machine; on a crowded one it may run out of time.
+    assert nested.reason_phrase in (
         "The description failed to render in the default format of reStructuredText. "
         "See https://pypi.org/help/#description-content-type for more information.",
+        response.reason_phrase,
     )
     huge = timed_post(live_server, wheel, token, description="x" * (1024 * 1024 + 1))
     assert huge.status_code == 400

@@ -151,7 +151,10 @@ class WorkerRenderer:
         """Stop every child, busy ones too: their renders end as failed."""
         with self._lock:
             self._closed = True
-            children = [*self._idle, *self._busy]
-            self._idle = []
-        for child in children:
+            idle, self._idle = self._idle, []
+            busy = list(self._busy)
+        for child in idle:
             child.stop()
+        for child in busy:
+            # Its render thread is reading the pipes: it sees the end, and stops the child.
+            child.process.kill()
