@@ -15,17 +15,23 @@ the same README.
 
 from __future__ import annotations
 
-import functools
 import select
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from typing import IO, Protocol, cast
 
 from pypidesk.index.upload.render_worker import read_message, write_message
 
 # Starting a child imports the renderers: about half a second, more on a busy machine.
 START_TIMEOUT = 60.0
+# How long a render may wait for a free child before the upload gets a 503: long
+# enough for a burst of uploads (twine sends a release's files at once) to queue.
+QUEUE_TIMEOUT = 30.0
+# Outcomes remembered, by description and content type.
+REMEMBERED = 32
 
 
 class RenderTimeout(Exception):  # noqa: N818 - an outcome the upload answers with a 400
@@ -33,7 +39,7 @@ class RenderTimeout(Exception):  # noqa: N818 - an outcome the upload answers wi
 
 
 class RenderBusy(Exception):  # noqa: N818 - an outcome the upload answers with a 503
-    """Every child stayed busy for as long as a render may take."""
+    """Every child stayed busy for as long as a render may wait (``QUEUE_TIMEOUT``)."""
 
 
 class DescriptionRenderer(Protocol):
@@ -86,22 +92,57 @@ class _Child:
 class WorkerRenderer:
     """Renders in up to ``workers`` child processes, each render limited to ``timeout`` s."""
 
-    def __init__(self, *, workers: int, timeout: float) -> None:
+    def __init__(
+        self, *, workers: int, timeout: float, queue_timeout: float = QUEUE_TIMEOUT
+    ) -> None:
         self.timeout = timeout
+        self._queue_timeout = queue_timeout
         self._slots = threading.BoundedSemaphore(workers)
         self._idle: list[_Child] = []
         self._busy: set[_Child] = set()
         self._lock = threading.Lock()
         self._closed = False
         # Failed renders are remembered too; time-outs are not (they may be the machine's load).
-        self._cached = functools.lru_cache(maxsize=32)(self._render)
+        self._done: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        # Renders under way: an upload of the same text waits for their outcome.
+        self._pending: dict[tuple[str, str], Future[str | None]] = {}
 
     def render(self, description: str, content_type: str) -> str | None:
-        """Sanitized HTML; None when the description failed to render."""
-        return self._cached(description, content_type)
+        """Sanitized HTML; None when the description failed to render.
+
+        Concurrent renders of the same text (the files of one release, sent
+        at once) share one render and its outcome.
+        """
+        key = (description, content_type)
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._pending[key] = Future()
+                owner = True
+            else:
+                owner = False
+        if not owner:
+            return pending.result()
+        try:
+            html = self._render(description, content_type)
+        except BaseException as exc:
+            pending.set_exception(exc)
+            raise
+        finally:
+            with self._lock:
+                del self._pending[key]
+        pending.set_result(html)
+        with self._lock:
+            self._done[key] = html
+            if len(self._done) > REMEMBERED:
+                self._done.popitem(last=False)
+        return html
 
     def _render(self, description: str, content_type: str) -> str | None:
-        if not self._slots.acquire(timeout=self.timeout):
+        if not self._slots.acquire(timeout=self._queue_timeout):
             raise RenderBusy
         try:
             child = self._take()

@@ -15,7 +15,7 @@ from tests.index.upload.test_renderer import SLOW_MARKDOWN
 
 @pytest.fixture
 def quick_renderer() -> Iterator[WorkerRenderer]:
-    renderer = WorkerRenderer(workers=1, timeout=0.5)
+    renderer = WorkerRenderer(workers=1, timeout=0.5, queue_timeout=0.5)
     yield renderer
     renderer.close()
 
@@ -72,4 +72,4 @@ def test_metadata_refused_before_check_12_is_not_rendered(
         400,
         True,
     )
-    assert quick_renderer._cached.cache_info().misses == 0
+    assert (quick_renderer._done, quick_renderer._idle) == ({}, [])

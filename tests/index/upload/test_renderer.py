@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import threading
 import time
@@ -26,7 +27,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 @pytest.fixture
 def renderer() -> Iterator[WorkerRenderer]:
-    renderer = WorkerRenderer(workers=1, timeout=1.0)
+    renderer = WorkerRenderer(workers=1, timeout=1.0, queue_timeout=0.5)
     yield renderer
     renderer.close()
 
@@ -53,9 +54,38 @@ def test_renders_fail_and_are_remembered(renderer: WorkerRenderer) -> None:
     assert html is not None
     assert "<h1>Title" in html
     assert renderer.render("`broken <", "text/x-rst") is None
+    [child] = renderer._idle
+    child.process.kill()  # remembered outcomes need no child
+    child.process.wait()
     assert renderer.render("Title\n=====\n", "text/x-rst") == html
-    info = renderer._cached.cache_info()
-    assert (info.hits, info.misses) >= (1, 2)
+    assert renderer.render("`broken <", "text/x-rst") is None
+    assert renderer._idle == [child]
+
+
+def test_only_the_last_outcomes_are_remembered(renderer: WorkerRenderer) -> None:
+    for number in range(40):
+        assert renderer.render(f"{number}", "text/plain") == f"{number}"
+    assert list(renderer._done) == [(f"{n}", "text/plain") for n in range(8, 40)]
+
+
+def test_concurrent_renders_of_one_text_share_one_outcome() -> None:
+    renderer = WorkerRenderer(workers=1, timeout=0.5, queue_timeout=0.5)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            outcomes = list(
+                pool.map(lambda _: _outcome(renderer, SLOW_MARKDOWN, "text/markdown"), range(8))
+            )
+    finally:
+        renderer.close()
+    # One render ran out of time; the others waited for it, not for the busy child.
+    assert outcomes == [RenderTimeout] * 8
+
+
+def _outcome(renderer: WorkerRenderer, description: str, content_type: str) -> object:
+    try:
+        return renderer.render(description, content_type)
+    except (RenderTimeout, RenderBusy) as exc:
+        return type(exc)
 
 
 def test_a_render_out_of_time_is_stopped(renderer: WorkerRenderer) -> None:
