@@ -51,6 +51,26 @@ def _megabytes(value: str) -> int:
     return size * 1024 * 1024
 
 
+def _kibibytes(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of KiB")
+    return size * 1024
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of seconds")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pypidesk",
@@ -121,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_team_arguments(serve)
     _add_upstream_arguments(serve)
+    # --- Bounded work per upload (issue 12, part A) ---
+    serve.add_argument(
+        "--max-description-size",
+        type=_kibibytes,
+        default=None,
+        metavar="KB",
+        help="largest long description an upload may carry, in KiB (default: 1024)",
+    )
+    serve.add_argument(
+        "--description-render-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time a description may take to render before the upload is refused (default: 2)",
+    )
     serve.add_argument(
         "--log-level",
         default="info",
@@ -212,12 +247,13 @@ def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from pypidesk.index.db.private_files import prepare_data_dir  # noqa: PLC0415
     from pypidesk.index.serving.server import run_server  # noqa: PLC0415 - keep `--help` fast
     from pypidesk.index.settings import ServerSettings  # noqa: PLC0415
 
     data_dir = args.data_dir or default_data_dir()
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(data_dir)
     except OSError as exc:
         sys.stderr.write(f"pypidesk serve: error: cannot use {data_dir} as data dir: {exc}\n")
         return 1
@@ -227,6 +263,8 @@ def _serve(args: argparse.Namespace) -> int:
         for name, value in (
             ("max_file_size", args.max_file_size),
             ("max_project_size", args.max_project_size),
+            ("max_description_size", args.max_description_size),
+            ("description_render_timeout", args.description_render_timeout),
         )
         if value is not None
     }

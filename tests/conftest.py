@@ -31,6 +31,7 @@ os.environ["QT_API"] = "pyside6"
 
 from pypidesk.client.local_index import find_free_port
 from pypidesk.index.settings import ServerSettings
+from pypidesk.index.upload.renderer import WorkerRenderer
 from tests import cheap_argon2
 
 # Every `serve` and `admin` child (ours and the desktop app's) hashes cheaply too.
@@ -316,3 +317,15 @@ def migrated_database_url(request: pytest.FixtureRequest, data_dir: Path) -> str
         copy_sqlite_template(request.getfixturevalue("sqlite_template"), data_dir)
         return f"sqlite:///{data_dir / SQLITE_FILE}"
     return str(request.getfixturevalue("migrated_postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def description_renderer() -> Iterator[WorkerRenderer]:
+    """The server's real renderer; its children start on first use, once per session."""
+    defaults = ServerSettings(data_dir=Path())
+    renderer = WorkerRenderer(
+        workers=defaults.description_render_workers,
+        timeout=defaults.description_render_timeout,
+    )
+    yield renderer
+    renderer.close()

@@ -18,3 +18,31 @@ def test_bad_limits_are_refused(value: str, capsys: pytest.CaptureFixture[str]) 
         build_parser().parse_args(["serve", "--max-file-size", value])
     assert info.value.code == 2
     assert f"{value} is not a positive number of MiB" in capsys.readouterr().err
+
+
+def test_description_limits() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--max-description-size", "512", "--description-render-timeout", "0.5"]
+    )
+    assert (args.max_description_size, args.description_render_timeout) == (512 * 1024, 0.5)
+    defaults = build_parser().parse_args(["serve"])
+    assert (defaults.max_description_size, defaults.description_render_timeout) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "error"),
+    [
+        ("--max-description-size", "0", "0 is not a positive number of KiB"),
+        ("--max-description-size", "big", "big is not a positive number of KiB"),
+        ("--description-render-timeout", "0", "0 is not a positive number of seconds"),
+        ("--description-render-timeout", "inf", "inf is not a positive number of seconds"),
+        ("--description-render-timeout", "soon", "soon is not a positive number of seconds"),
+    ],
+)
+def test_bad_description_limits_are_refused(
+    option: str, value: str, error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["serve", option, value])
+    assert info.value.code == 2
+    assert error in capsys.readouterr().err

@@ -21,6 +21,7 @@ from pypidesk.index import api
 from pypidesk.index.db.checkpoint import CHECKPOINT_DELAY
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
+from pypidesk.index.db.private_files import prepare_data_dir, warn_if_open
 from pypidesk.index.read.http import Receive, Scope, Send
 from pypidesk.index.read.routes import ReadSide
 from pypidesk.index.serving import health
@@ -31,6 +32,7 @@ from pypidesk.index.staging.routes import staging_endpoint
 from pypidesk.index.staging.service import StagingService
 from pypidesk.index.staging.sweeper import sweep_forever
 from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.renderer import WorkerRenderer
 from pypidesk.index.upload.routes import upload_endpoint
 from pypidesk.index.upload.startup import open_storage
 
@@ -81,7 +83,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(settings.data_dir)
+        warn_if_open(settings.data_dir)
         database = Database.from_url(
             settings.resolved_database_url, checkpoint_delay=CHECKPOINT_DELAY
         )
@@ -95,9 +98,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
             purger = Purger(settings.purge_urls, settings.purge_path_urls)
             database.on_commit = purger.after_commit
+        renderer = app.state.description_renderer = WorkerRenderer(
+            workers=settings.description_render_workers,
+            timeout=settings.description_render_timeout,
+        )
         # PEP 694 sessions: expired ones and leftovers of crashed publishes go
         # now, then every minute.
-        app.state.staging = StagingService(database, settings)
+        app.state.staging = StagingService(database, settings, renderer)
         sweeper = asyncio.create_task(sweep_forever(app.state.staging))
 
         def release() -> None:
@@ -117,6 +124,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             if purger is not None:
                 purger.close()
             await index.close_upstream()
+            renderer.close()
             database.dispose()
 
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer

@@ -59,6 +59,15 @@ class ServerSettings:
     # dir. A local project is never mixed with it. None: no fall-through.
     upstream_url: str | None = None
 
+    # --- Bounded work per upload (issue 12, part A) ---
+    # The long description's cap, in UTF-8 bytes. PyPI sets none; 1 MiB is
+    # twenty times a long README, and more than a changelog-laden one.
+    max_description_size: int = 1 * MIB
+    # A render taking longer is stopped and the upload refused (400).
+    description_render_timeout: float = 2.0
+    # Child processes rendering descriptions at once, per server process.
+    description_render_workers: int = 2
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL of the records, the SQLite file in the data dir by default."""

@@ -154,11 +154,12 @@ def run_admin(args: argparse.Namespace) -> int:
 def _run(settings: ServerSettings, args: argparse.Namespace) -> str:
     from pypidesk.index.db.engine import Database  # noqa: PLC0415
     from pypidesk.index.db.migrate import upgrade  # noqa: PLC0415
+    from pypidesk.index.db.private_files import prepare_data_dir  # noqa: PLC0415
 
     prepare = getattr(args, "admin_prepare", None)
     if prepare is not None:
         prepare(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     database = Database.from_url(settings.resolved_database_url)
     try:
         upgrade(database.engine, settings.data_dir)

@@ -51,15 +51,24 @@ def run_import(settings: ServerSettings, args: argparse.Namespace) -> int:
     from pypidesk.index.admin.import_sources import open_source  # noqa: PLC0415
     from pypidesk.index.db.engine import Database  # noqa: PLC0415
     from pypidesk.index.db.migrate import upgrade  # noqa: PLC0415
+    from pypidesk.index.upload.renderer import WorkerRenderer  # noqa: PLC0415
     from pypidesk.index.upload.startup import open_storage  # noqa: PLC0415
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database.from_url(settings.resolved_database_url)
+    # Descriptions render as on upload: in child processes, each with a time limit.
+    renderer = WorkerRenderer(
+        workers=settings.description_render_workers, timeout=settings.description_render_timeout
+    )
     summary = Summary()
     try:
         upgrade(database.engine, settings.data_dir)
         importer = Importer(
-            database, settings, open_storage(settings, database), find_owner(database, args.owner)
+            database,
+            settings,
+            open_storage(settings, database),
+            find_owner(database, args.owner),
+            renderer,
         )
         source = open_source(args.source)
         progress = Progress(
@@ -87,6 +96,7 @@ def run_import(settings: ServerSettings, args: argparse.Namespace) -> int:
         sys.stdout.write("Interrupted; run the same command again to import the rest.\n")
         return EXIT_INTERRUPTED
     finally:
+        renderer.close()
         database.dispose()
     write_summary(summary, sys.stdout)
     return EXIT_REFUSED if summary.refusals() else 0

@@ -27,6 +27,7 @@ from pypidesk.index.settings import MIB, ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords, UserRecord
+from pypidesk.index.upload.renderer import DescriptionRenderer
 from pypidesk.index.upload.service import Uploader, store_upload
 
 
@@ -94,11 +95,13 @@ class Importer:
         settings: ServerSettings,
         storage: LocalFileStorage,
         owner: UserRecord,
+        renderer: DescriptionRenderer,
     ) -> None:
         self.database = database
         self.settings = settings
         self.storage = storage
         self.owner = owner
+        self.renderer = renderer
         with database.read() as session:
             rows = session.execute(select(File.filename, File.sha256_digest))
             self.existing: dict[str, str] = {row[0]: row[1] for row in rows}
@@ -173,7 +176,7 @@ class Importer:
             def identify(_records: UploadRecords) -> Uploader:
                 return uploader
 
-            result = store_upload(self.database, self.settings, received, identify)
+            result = store_upload(self.database, self.settings, received, identify, self.renderer)
         finally:
             content.discard()
         if result.status != 200:

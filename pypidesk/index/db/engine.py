@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from pypidesk.index.db.checkpoint import BackgroundCheckpointer
+from pypidesk.index.db.private_files import make_sqlite_private, sqlite_path
 from pypidesk.index.records.changes import ChangedProject, take
 
 # Called with what a write transaction changed, once it has committed.
@@ -25,9 +26,16 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and explicit transactions."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and explicit transactions.
+
+    A SQLite file is made private (0600, with its WAL and SHM) before the
+    first connection: it holds password hashes and e-mail addresses.
+    """
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
+    path = sqlite_path(url)
+    if path is not None:
+        make_sqlite_private(path)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

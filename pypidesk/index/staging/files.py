@@ -28,8 +28,10 @@ from pypidesk.index.staging.problems import ProblemError, from_refusal
 from pypidesk.index.staging.service import EDITABLE, StagingService
 from pypidesk.index.staging.views import FileView, SessionView, file_view
 from pypidesk.index.storage import Digests, FileStorage, IncomingFile
+from pypidesk.index.upload.long_description import prepare_description
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords
+from pypidesk.index.upload.renderer import DescriptionRenderer
 from pypidesk.index.upload.service import (
     CheckedUpload,
     NoChange,
@@ -94,6 +96,7 @@ def _refusal(exc: RefusedError, filename: str) -> ProblemError:
 def _check(
     records: UploadRecords,
     settings: ServerSettings,
+    renderer: DescriptionRenderer,
     staged: _Staged,
     path: Path,
     *,
@@ -109,7 +112,9 @@ def _check(
             filename=staged.filename,
             content_type=OCTET_STREAM,
         )
-        return check_upload(records, settings, received, uploader)
+        # Rendered in the renderer's child with its time limit, as a legacy upload's.
+        description = prepare_description(received.fields, settings, renderer)
+        return check_upload(records, settings, received, uploader, description)
     except NoChange:
         message = f"The file {staged.filename!r} has already been published."
         raise ProblemError(409, message, errors=[(staged.filename, message)]) from None
@@ -188,7 +193,13 @@ def _validate(
         with service.database.write_connection() as connection:
             records = UploadRecords(connection)
             checked = _check(
-                records, service.settings, staged, path, content=content, uploader=uploader
+                records,
+                service.settings,
+                service.renderer,
+                staged,
+                path,
+                content=content,
+                uploader=uploader,
             )
             records.close()
             raise _Checked(checked)  # roll back: completing records nothing
@@ -326,7 +337,13 @@ def _publish(
                 contents.append(content)
                 _copy(source, content)
                 checked = _check(
-                    records, settings, staged, source, content=content, uploader=uploader
+                    records,
+                    settings,
+                    service.renderer,
+                    staged,
+                    source,
+                    content=content,
+                    uploader=uploader,
                 )
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)

@@ -46,6 +46,7 @@ from pypidesk.index.staging import checks
 from pypidesk.index.staging.access import authorize, principal
 from pypidesk.index.staging.problems import ProblemError, from_refusal
 from pypidesk.index.staging.views import FileView, SessionView, aware, file_view, session_view
+from pypidesk.index.upload.renderer import DescriptionRenderer
 
 EDITABLE = ("open", "error")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -67,9 +68,13 @@ def new_token() -> str:
 class StagingService:
     """Publishing sessions of one index: records in ``database``, bytes under ``staging_dir``."""
 
-    def __init__(self, database: Database, settings: ServerSettings) -> None:
+    def __init__(
+        self, database: Database, settings: ServerSettings, renderer: DescriptionRenderer
+    ) -> None:
         self.database = database
         self.settings = settings
+        # The legacy upload's description renderer: staged files pass the same check 12.
+        self.renderer = renderer
         self.root = settings.staging_dir
 
     # -- where the bytes are -------------------------------------------------

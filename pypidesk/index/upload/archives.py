@@ -23,6 +23,13 @@ ARCHIVES_HELP = "See https://docs.pypi.org/archives for more information."
 _ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 # A METADATA larger than this is not core metadata; refuse rather than hold it in memory.
 MAX_METADATA_SIZE = 16 * 1024 * 1024
+# Zip members are decompressed this much at a time: zipfile's read() of a
+# whole member inflates all its compressed bytes in one call, however much
+# they expand to, before it cuts the result to the declared size (issue 12).
+READ_CHUNK = 64 * 1024
+# What a tar member's header counts towards the compression ratio: a stream
+# of empty members is all headers, and each one costs memory to list.
+TAR_HEADER_SIZE = 512
 
 
 def _invalid(reason: str = "") -> Exception:
@@ -90,9 +97,23 @@ def _read_ahead(
         if info.file_size > MAX_METADATA_SIZE:
             continue  # refused later; never held in memory
         try:
-            contents.read_ahead[name] = archive.read(info)
+            contents.read_ahead[name] = _read_member(archive, info)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error):
             contents.read_ahead[name] = None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, decompressed a chunk at a time and never past its declared size.
+
+    zipfile stops at the size the central directory declares; a member
+    whose data holds more (or other) bytes then fails its CRC check, which
+    raises BadZipFile here, before more than one chunk beyond was inflated.
+    """
+    chunks = []
+    with archive.open(info) as member:
+        while chunk := member.read(READ_CHUNK):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _check_zip_members(infos: list[zipfile.ZipInfo], size: int) -> ArchiveContents:
@@ -122,14 +143,14 @@ def _check_ratio(total: int, size: int) -> None:
 
 
 def _check_tar(path: Path, size: int) -> ArchiveContents:
-    import tarfile  # noqa: PLC0415 - only sdists need it; kept out of the idle server
+    from pypidesk.index.upload import tar_headers  # noqa: PLC0415 - only sdists need tarfile
 
     contents = ArchiveContents()
     top_dirs: set[str] = set()
     total = 0
     try:
-        with tarfile.open(path, "r:gz") as archive:
-            for member in archive:
+        with tar_headers.open_bounded(path) as archive:
+            while (member := archive.next()) is not None:
                 name = member.name
                 if _unsafe(name) or (
                     (member.issym() or member.islnk()) and _unsafe(member.linkname)
@@ -137,16 +158,13 @@ def _check_tar(path: Path, size: int) -> ArchiveContents:
                     raise _invalid(
                         f"tar archive not accepted: Unsafe member name {name!r}. {ARCHIVES_HELP}"
                     )
-                if member.issparse():
-                    raise _invalid(
-                        "tar archive not accepted: Sparse members are not allowed. "
-                        + ARCHIVES_HELP
-                    )
-                total += member.size
+                total += TAR_HEADER_SIZE + member.size
                 _check_ratio(total, size)
                 contents.names.add(name.rstrip("/"))
                 top_dirs.add(PurePosixPath(name).parts[0] if name.strip("/") else "")
-    except (tarfile.TarError, OSError, EOFError, ValueError):
+    except tar_headers.HeaderRefused as exc:
+        raise _invalid(f"tar archive not accepted: {exc} {ARCHIVES_HELP}") from None
+    except (tar_headers.TarError, OSError, EOFError, ValueError, RecursionError):
         raise _invalid("File is not a tarfile") from None
     if len(top_dirs) != 1:
         raise _invalid("Incorrect number of top-level directories in sdist")
@@ -213,5 +231,8 @@ def read_wheel_metadata(contents: ArchiveContents, filename: str) -> bytes:
         raise _invalid("METADATA is too large")
     metadata = contents.read_ahead.get(metadata_name)
     if metadata is None:
-        raise _invalid()
+        raise _invalid(
+            f"ZIP archive not accepted: {metadata_name} does not match the size and "
+            f"checksum its entry records. {ARCHIVES_HELP}"
+        )
     return metadata

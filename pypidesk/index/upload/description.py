@@ -1,12 +1,15 @@
-"""Rendering the long description to sanitized HTML (docs/pypi-behaviour.md, upload check 12).
+"""The long description: its size cap, and its rendering (docs/pypi-behaviour.md, check 12).
 
 readme_renderer does what PyPI does: reStructuredText by default, Markdown
 (GitHub flavour) and plain text on request; its output is already sanitized.
+
+Rendering can take long on hostile input (issue 12), so it runs in a child
+process with a time limit (:mod:`pypidesk.index.upload.renderer`), before the
+upload's write transaction (:mod:`pypidesk.index.upload.long_description`).
 """
 
 from __future__ import annotations
 
-import functools
 from email.message import Message
 
 from pypidesk.index.errors import RefusedError
@@ -20,30 +23,12 @@ class DescriptionError(RefusedError):
     code = "invalid_description"
 
 
-def render(description: str | None, content_type: str | None, help_url: str) -> str | None:
-    """Sanitized HTML for ``description``, or None when there is none to render."""
-    if description is None or not description.strip():
-        return None
-    html = _render(description, content_type or DEFAULT_CONTENT_TYPE)
-    if html is None:
-        if content_type:
-            raise DescriptionError(
-                f"The description failed to render for {content_type!r}. "
-                f"See {help_url}#description-content-type for more information."
-            )
-        raise DescriptionError(
-            "The description failed to render in the default format of "
-            f"reStructuredText. See {help_url}#description-content-type for more information."
-        )
-    return html
+def render_html(description: str, content_type: str) -> str | None:
+    """Sanitized HTML for ``description``, None when readme_renderer fails on it.
 
-
-# docutils builds its option parser on every call (~10 ms); the files of one
-# release, and the releases of one project, usually carry the same README.
-@functools.lru_cache(maxsize=32)
-def _render(description: str, content_type: str) -> str | None:
-    # Imported on first use: docutils, pygments and cmarkgfm add ~25 MB to a
-    # server process that may never see a description.
+    Runs in the render child (:mod:`pypidesk.index.upload.render_worker`).
+    """
+    # Imported on first use: docutils, pygments and cmarkgfm add ~25 MB.
     from readme_renderer import markdown, rst, txt  # noqa: PLC0415
 
     header = Message()
@@ -55,3 +40,16 @@ def _render(description: str, content_type: str) -> str | None:
     if mime == "text/markdown":
         return markdown.render(description, variant=params.get("variant", "GFM"))
     return rst.render(description)
+
+
+def failed_to_render(content_type: str | None, help_url: str) -> DescriptionError:
+    """PyPI's refusal of a description that does not render."""
+    if content_type:
+        return DescriptionError(
+            f"The description failed to render for {content_type!r}. "
+            f"See {help_url}#description-content-type for more information."
+        )
+    return DescriptionError(
+        "The description failed to render in the default format of "
+        f"reStructuredText. See {help_url}#description-content-type for more information."
+    )

@@ -42,6 +42,13 @@ _PATTERN_TAGS = re.compile(
     r"|pyemscripten_\d+_\d+_wasm32)$"
 )
 PEP527 = "https://www.python.org/dev/peps/pep-0527"
+# Files are stored under the name they were uploaded with, and a wheel's
+# METADATA beside it as ``<filename>.metadata``: both must fit the 255 bytes
+# a file system allows for one name. Checked before anything is written: a
+# name too long used to fail only at the rename after the commit (issue 12).
+MAX_FILENAME_BYTES = 255 - len(".metadata")
+# The shortest file a project can have is the wheel ``<name>-0-py3-none-any.whl``.
+MAX_NAME_LENGTH = MAX_FILENAME_BYTES - len("-0-py3-none-any.whl")
 
 
 def is_allowed_platform(tag: str) -> bool:
@@ -58,6 +65,8 @@ def check_characters_and_extension(filename: str, filetype: str) -> None:
         )
     if "/" in filename or "\\" in filename:
         raise bad_request("Cannot upload a file with '/' or '\\' in the name.")
+    if len(filename.encode("utf-8", "surrogatepass")) > MAX_FILENAME_BYTES:
+        raise bad_request(f"Filename is too long: {filename!r}")
     if not filename.endswith((".tar.gz", ".zip", ".whl")):
         raise bad_request(
             f"Invalid file extension: Use .tar.gz, .whl or .zip extension. See {PEP527} "

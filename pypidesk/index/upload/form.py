@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from pypidesk.index.upload.errors import bad_request
+from pypidesk.index.upload.filenames import MAX_NAME_LENGTH
 
 CORE_METADATA_HELP = (
     "See https://packaging.python.org/specifications/core-metadata for more information."
@@ -88,6 +89,9 @@ def validate_form(fields: dict[str, list[str]]) -> UploadForm:
             "Start and end with a letter or numeral containing only ASCII numeric "
             "and '.', '_' and '-'."
         )
+    elif len(name) > MAX_NAME_LENGTH:
+        # No file of such a project would fit the file system (see filenames.py).
+        form.errors["name"] = f"Use at most {MAX_NAME_LENGTH} characters."
     form.filetype = form.first("filetype") or ""
     if not form.filetype:
         form.errors["filetype"] = "This field is required."

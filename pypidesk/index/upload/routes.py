@@ -126,7 +126,14 @@ async def upload(request: Request) -> Response:
             ip_address=request.client.host if request.client else None,
         )
         result = await in_upload_thread(
-            functools.partial(store_upload, database, settings, received, identify)
+            functools.partial(
+                store_upload,
+                database,
+                settings,
+                received,
+                identify,
+                request.app.state.description_renderer,
+            )
         )
         if result.status == 200:
             return Response(status_code=200)

@@ -32,7 +32,6 @@ from pypidesk.index.records.role_names import ROLE_NAMES, RoleName
 from pypidesk.index.settings import GIB, MIB, ServerSettings
 from pypidesk.index.storage import storage_path
 from pypidesk.index.upload import archives, filenames
-from pypidesk.index.upload.description import render
 from pypidesk.index.upload.errors import UploadError, bad_request
 from pypidesk.index.upload.form import (
     check_file_fields,
@@ -40,6 +39,7 @@ from pypidesk.index.upload.form import (
     sanitize,
     validate_form,
 )
+from pypidesk.index.upload.long_description import PreparedDescription, prepare_description
 from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import (
@@ -53,6 +53,7 @@ from pypidesk.index.upload.records import (
     UploadRecords,
     UserRecord,
 )
+from pypidesk.index.upload.renderer import DescriptionRenderer
 
 LIMITS_HELP = "https://docs.pypi.org/project-management/storage-limits"
 # Files may be added to a release for this long after it was created (PyPI's rule).
@@ -125,15 +126,19 @@ def store_upload(
     settings: ServerSettings,
     received: ReceivedForm,
     identify: Callable[[UploadRecords], Uploader],
+    renderer: DescriptionRenderer,
 ) -> UploadResult:
     """Check and record ``received`` in one transaction; move the file after commit.
 
     ``identify`` authenticates inside the transaction (raising a RefusedError).
+    The description is rendered first, by ``renderer``, outside the
+    transaction: a slow render holds neither the write lock nor the loop.
     A crash between commit and the final rename is repaired at start-up by
     :meth:`LocalFileStorage.sweep`, which finds the staged file and its row.
     """
     # The statements run on the driver, which raises its own IntegrityError.
     conflicts = (IntegrityError, database.engine.dialect.loaded_dbapi.IntegrityError)
+    description = prepare_description(received.fields, settings, renderer)
     for attempt in range(ATTEMPTS):
         try:
             with database.write_connection() as connection:
@@ -141,7 +146,7 @@ def store_upload(
                 refused = flags_error(records, settings)
                 if refused is not None:
                     raise refused
-                path = process_upload(records, settings, received, identify(records))
+                path = process_upload(records, settings, received, identify(records), description)
                 records.close()
                 assert received.content is not None  # process_upload checked it
                 received.content.stage()
@@ -170,16 +175,24 @@ class CheckedUpload:
 
 
 def process_upload(
-    records: UploadRecords, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
+    records: UploadRecords,
+    settings: ServerSettings,
+    received: ReceivedForm,
+    uploader: Uploader,
+    description: PreparedDescription,
 ) -> str:
     """Validate and record one upload; returns the file's storage path."""
-    checked = check_upload(records, settings, received, uploader)
+    checked = check_upload(records, settings, received, uploader, description)
     record_upload(records, uploader, checked)
     return checked.file.path
 
 
 def check_upload(
-    records: UploadRecords, settings: ServerSettings, received: ReceivedForm, uploader: Uploader
+    records: UploadRecords,
+    settings: ServerSettings,
+    received: ReceivedForm,
+    uploader: Uploader,
+    description: PreparedDescription,
 ) -> CheckedUpload:
     """Upload checks 3-25, in PyPI's order; nothing is recorded but a new project.
 
@@ -197,9 +210,7 @@ def check_upload(
         raise bad_request("Upload payload does not have a file.")
     project = _project(records, settings, metadata, uploader)
     project.name = metadata.name
-    description_html = render(
-        metadata.description, metadata.description_content_type, settings.help_url
-    )
+    description_html = description.result(metadata)
     release = _release(records, project, metadata, description_html, uploader.user)
     filename = received.filename
     filenames.check_characters_and_extension(filename, form.filetype)

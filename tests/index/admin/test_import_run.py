@@ -20,6 +20,7 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import File, Project, Release, Role
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
+from pypidesk.index.upload.renderer import WorkerRenderer
 from tests.index.factories import make_user
 from tests.index.upload.dists import Dist, make_sdist, make_wheel
 
@@ -36,11 +37,14 @@ def write(folder: Path, dist: Dist, when: dt.datetime | None = None) -> Path:
 
 
 @pytest.fixture
-def importer(database: Database, server_settings: ServerSettings) -> Importer:
+def importer(
+    database: Database, server_settings: ServerSettings, description_renderer: WorkerRenderer
+) -> Importer:
     with database.write() as session:
         make_user(session, "alice")
     storage = LocalFileStorage(server_settings.packages_dir)
-    return Importer(database, server_settings, storage, find_owner(database, "ALICE"))
+    owner = find_owner(database, "ALICE")
+    return Importer(database, server_settings, storage, owner, description_renderer)
 
 
 def run(importer: Importer, folder: Path) -> Summary:
@@ -105,7 +109,9 @@ def test_folder_per_project_and_flat_is_imported_with_hashes_versions_and_times(
 def test_a_second_import_imports_nothing(importer: Importer, tmp_path: Path) -> None:
     write(tmp_path / "src", make_wheel("demo-lib", "1.0"))
     assert run(importer, tmp_path / "src").counts() == (1, 0, 0)
-    again = Importer(importer.database, importer.settings, importer.storage, importer.owner)
+    again = Importer(
+        importer.database, importer.settings, importer.storage, importer.owner, importer.renderer
+    )
     summary = run(again, tmp_path / "src")
     assert summary.counts() == (0, 1, 0)
     assert summary.outcomes[0].reason == "already in the index"
@@ -177,13 +183,20 @@ def test_a_file_with_the_name_of_another_is_refused_not_skipped(
 
 
 def test_a_file_gone_since_listing_and_one_too_large_are_refused(
-    database: Database, server_settings: ServerSettings, tmp_path: Path
+    database: Database,
+    server_settings: ServerSettings,
+    tmp_path: Path,
+    description_renderer: WorkerRenderer,
 ) -> None:
     with database.write() as session:
         make_user(session, "alice")
     small = ServerSettings(data_dir=server_settings.data_dir, max_file_size=1000)
     importer = Importer(
-        database, small, LocalFileStorage(small.packages_dir), find_owner(database, "alice")
+        database,
+        small,
+        LocalFileStorage(small.packages_dir),
+        find_owner(database, "alice"),
+        description_renderer,
     )
     source = FolderSource(tmp_path)
     gone = SourceFile("gone-1.0.tar.gz", str(tmp_path / "gone-1.0.tar.gz"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -15,15 +16,22 @@ from pypidesk.index.staging import files
 from pypidesk.index.staging.service import StagingService
 from pypidesk.index.staging.views import FileView, SessionView
 from pypidesk.index.storage import LocalFileStorage
+from pypidesk.index.upload.renderer import WorkerRenderer
 from tests.index.factories import make_user
 from tests.index.upload.dists import Dist
+
+# The server's real renderer, shared by every Stager; its children start on first use.
+RENDERER = WorkerRenderer(
+    workers=ServerSettings(data_dir=Path()).description_render_workers,
+    timeout=ServerSettings(data_dir=Path()).description_render_timeout,
+)
 
 
 class Stager:
     """One user's requests to a :class:`StagingService`, without HTTP."""
 
     def __init__(self, database: Database, settings: ServerSettings, username: str = "alice"):
-        self.service = StagingService(database, settings)
+        self.service = StagingService(database, settings, RENDERER)
         self.storage = LocalFileStorage(settings.packages_dir)
         with database.write() as session:
             user = session.scalar(select(User).where(User.username == username))

@@ -15,7 +15,7 @@ from tests.e2e.upload_helpers import Accounts
 from tests.index.staging import test_expiry, test_publish
 from tests.index.staging.live import ROOT_PATH
 from tests.index.staging.pep694_client import Client
-from tests.index.staging.stager import Stager
+from tests.index.staging.stager import RENDERER, Stager
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.dists import make_sdist, make_wheel
 
@@ -31,7 +31,7 @@ def pg(data_dir: Path, migrated_postgres_url: str) -> Iterator[tuple[Database, S
 
 
 def _both(database: Database, settings: ServerSettings) -> tuple[Stager, Uploads]:
-    uploads = Uploads(database, settings, LocalFileStorage(settings.packages_dir))
+    uploads = Uploads(database, settings, LocalFileStorage(settings.packages_dir), RENDERER)
     return Stager(database, settings), uploads
 
 

@@ -13,14 +13,16 @@ from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging import files
 from pypidesk.index.staging.problems import ProblemError
 from pypidesk.index.storage import LocalFileStorage
-from tests.index.staging.stager import Stager
+from tests.index.staging.stager import RENDERER, Stager
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.dists import make_sdist, make_wheel
 
 
 @pytest.fixture
 def uploads(database: Database, server_settings: ServerSettings) -> Uploads:
-    return Uploads(database, server_settings, LocalFileStorage(server_settings.packages_dir))
+    return Uploads(
+        database, server_settings, LocalFileStorage(server_settings.packages_dir), RENDERER
+    )
 
 
 @pytest.fixture

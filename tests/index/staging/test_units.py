@@ -21,7 +21,7 @@ from pypidesk.index.staging.sweeper import sweep
 from pypidesk.index.staging.views import SessionView
 from pypidesk.index.storage import Digests, LocalFileStorage
 from pypidesk.index.upload.errors import UploadError
-from tests.index.staging.stager import Stager
+from tests.index.staging.stager import RENDERER, Stager
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.dists import make_sdist, make_wheel
 
@@ -30,7 +30,9 @@ STAGE = "http://h/upload/2.0-draft/stage/t"
 
 @pytest.fixture
 def uploads(database: Database, server_settings: ServerSettings) -> Uploads:
-    return Uploads(database, server_settings, LocalFileStorage(server_settings.packages_dir))
+    return Uploads(
+        database, server_settings, LocalFileStorage(server_settings.packages_dir), RENDERER
+    )
 
 
 @pytest.fixture

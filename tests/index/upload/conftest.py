@@ -12,6 +12,7 @@ from pypidesk.index.db.models import File, JournalEntry, Project, Release, User
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
+from pypidesk.index.upload.renderer import WorkerRenderer
 from pypidesk.index.upload.service import Uploader, UploadResult, store_upload
 from tests.index.factories import make_user
 from tests.index.upload.dists import Dist
@@ -30,10 +31,17 @@ def add_user(database: Database, username: str = "alice") -> User:
 class Uploads:
     """Runs the upload service the way the endpoint does, minus HTTP."""
 
-    def __init__(self, database: Database, settings: ServerSettings, storage: LocalFileStorage):
+    def __init__(
+        self,
+        database: Database,
+        settings: ServerSettings,
+        storage: LocalFileStorage,
+        renderer: WorkerRenderer,
+    ):
         self.database = database
         self.settings = settings
         self.storage = storage
+        self.renderer = renderer
         self.user = add_user(database)
         self.scope_checks: list[str] = []
 
@@ -70,7 +78,7 @@ class Uploads:
             return Uploader(uploader_user, lambda project: self.scope_checks.append(project.name))
 
         try:
-            return store_upload(self.database, self.settings, received, identify)
+            return store_upload(self.database, self.settings, received, identify, self.renderer)
         finally:
             received.discard()
 
@@ -87,6 +95,9 @@ class Uploads:
 
 @pytest.fixture
 def uploads(
-    database: Database, server_settings: ServerSettings, storage: LocalFileStorage
+    database: Database,
+    server_settings: ServerSettings,
+    storage: LocalFileStorage,
+    description_renderer: WorkerRenderer,
 ) -> Uploads:
-    return Uploads(database, server_settings, storage)
+    return Uploads(database, server_settings, storage, description_renderer)

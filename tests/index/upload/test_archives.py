@@ -6,6 +6,7 @@ import gzip
 import io
 import struct
 import tarfile
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from pypidesk.index.upload import archives
 from pypidesk.index.upload.errors import UploadError
+from tests.index.upload import hostile
 from tests.index.upload.dists import make_sdist, make_wheel
 
 INVALID = "Invalid distribution file."
@@ -241,6 +243,12 @@ def test_dist_info_dir_of_odd_names() -> None:
     assert archives.dist_info_dir("nodash.whl") == "nodash.whl-.dist-info"
 
 
+MISMATCH = (
+    f"{INVALID} ZIP archive not accepted: tiny_pkg-1.0.dist-info/METADATA does not match the "
+    "size and checksum its entry records. See https://docs.pypi.org/archives for more information."
+)
+
+
 def test_corrupt_metadata_member(tmp_path: Path) -> None:
     wheel = make_wheel(compression=zipfile.ZIP_STORED)
     marker = b"Metadata-Version: 2.4"
@@ -249,7 +257,7 @@ def test_corrupt_metadata_member(tmp_path: Path) -> None:
     contents = archives.check_archive(path, wheel.filename)
     with pytest.raises(UploadError) as info:
         archives.read_wheel_metadata(contents, wheel.filename)
-    assert info.value.message == INVALID
+    assert info.value.message == MISMATCH
 
 
 def _member_span(data: bytes, name: str) -> tuple[int, int]:
@@ -271,7 +279,7 @@ def test_unreadable_members_are_refused_at_their_step(tmp_path: Path) -> None:
     contents = archives.check_archive(write(tmp_path, bytes(corrupt)), wheel.filename)
     with pytest.raises(UploadError) as info:
         archives.read_wheel_metadata(contents, wheel.filename)
-    assert info.value.message == INVALID
+    assert info.value.message == MISMATCH
 
     # The central directory's "encrypted" flag on entry_points.txt: zipfile wants a password.
     encrypted = bytearray(wheel.data)
@@ -297,3 +305,119 @@ def test_an_oversized_entry_points_file_is_not_read(
     with pytest.raises(UploadError) as info:
         archives.read_wheel_metadata(contents, wheel.filename)
     assert "has invalid entry points" in info.value.message
+
+
+def test_a_metadata_entry_that_lies_about_its_size_is_read_only_to_that_size(
+    tmp_path: Path,
+) -> None:
+    """Issue 12, finding 3: 100 bytes declared, 1000 MiB inside; one chunk is inflated."""
+    wheel = hostile.lying_metadata_wheel(1000)
+    tracemalloc.start()
+    try:
+        contents = archives.check_archive(write(tmp_path, wheel.data), wheel.filename)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * hostile.MIB
+    with pytest.raises(UploadError) as info:
+        archives.read_wheel_metadata(contents, wheel.filename)
+    assert info.value.message == MISMATCH
+
+
+@pytest.mark.parametrize("kind", [b"x", b"g", b"L", b"K"])
+def test_an_extended_tar_header_past_the_cap_is_refused_unread(
+    kind: bytes, tmp_path: Path
+) -> None:
+    """Issue 12, finding 2: a pax header or GNU long name declaring 1000 MiB."""
+    sdist = hostile.extended_header_sdist(kind, 1000)
+    tracemalloc.start()
+    try:
+        message = check_message(tmp_path, sdist.data, sdist.filename)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * hostile.MIB
+    assert message == (
+        f"{INVALID} tar archive not accepted: An extended header of {1000 * hostile.MIB} "
+        "bytes is larger than the 256 KiB allowed. See https://docs.pypi.org/archives for "
+        "more information."
+    )
+
+
+def raw_tar(*blocks: bytes) -> bytes:
+    return gzip.compress(b"".join(blocks) + bytes(1024), mtime=0)
+
+
+def header(name: str, size: int, kind: bytes = tarfile.REGTYPE) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.type = kind
+    return info.tobuf(tarfile.GNU_FORMAT)
+
+
+def pax_record(key: str, value: str) -> bytes:
+    body = f" {key}={value}\n".encode()
+    length = len(body) + 1
+    while len(str(length)) + len(body) != length:
+        length += 1
+    return str(length).encode() + body
+
+
+def padded(data: bytes) -> bytes:
+    return data + bytes(-len(data) % tarfile.BLOCKSIZE)
+
+
+def test_small_extended_headers_are_read_as_before(tmp_path: Path) -> None:
+    long_name = "p-1/" + "d" * 150 + "/module.py"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as archive:
+        for name in ("p-1/PKG-INFO", long_name):
+            archive.addfile(tarfile.TarInfo(name))
+    contents = archives.check_archive(write(tmp_path, buffer.getvalue()), "p-1.tar.gz")
+    assert long_name in contents.names
+
+
+def test_a_chain_of_extended_headers_is_refused(tmp_path: Path) -> None:
+    record = padded(pax_record("comment", "x"))
+    chain = [header("././@PaxHeader", len(pax_record("comment", "x")), b"x") + record] * 5
+    data = raw_tar(*chain, header("p-1/PKG-INFO", 0))
+    assert check_message(tmp_path, data, "p-1.tar.gz") == (
+        f"{INVALID} tar archive not accepted: More than 4 extended headers precede one "
+        "member. See https://docs.pypi.org/archives for more information."
+    )
+    # Four are still read.
+    contents = archives.check_archive(
+        write(tmp_path, raw_tar(*chain[:4], header("p-1/PKG-INFO", 0))), "p-1.tar.gz"
+    )
+    assert contents.names == {"p-1/PKG-INFO"}
+
+
+def test_a_negative_member_size_is_refused(tmp_path: Path) -> None:
+    data = raw_tar(header("p-1/PKG-INFO", 0), header("p-1/back", -512))
+    assert check_message(tmp_path, data, "p-1.tar.gz") == (
+        f"{INVALID} tar archive not accepted: Member 'p-1/back' declares a negative size. "
+        "See https://docs.pypi.org/archives for more information."
+    )
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "p-1/s"},
+        {"GNU.sparse.map": "0,1", "GNU.sparse.size": "1"},
+        {"GNU.sparse.size": "1", "GNU.sparse.offset": "0", "GNU.sparse.numbytes": "1"},
+    ],
+)
+def test_pax_sparse_maps_are_refused_unread(records: dict[str, str], tmp_path: Path) -> None:
+    """Format 1.0 keeps its map in the data: here a count of 10**9 and endless digits."""
+    payload = b"".join(pax_record(k, v) for k, v in records.items())
+    data = raw_tar(
+        header("p-1/PKG-INFO", 0),
+        header("././@PaxHeader", len(payload), b"x"),
+        padded(payload),
+        header("p-1/s", 4096),
+        b"1000000000\n" + b"1" * 4085,
+    )
+    assert check_message(tmp_path, data, "p-1.tar.gz").startswith(
+        f"{INVALID} tar archive not accepted: Sparse members are not allowed."
+    )

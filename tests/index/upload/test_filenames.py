@@ -122,3 +122,12 @@ def test_sdist_name_errors(filename: str, expected: str) -> None:
 )
 def test_wheel_name_errors(filename: str, expected: str) -> None:
     assert message(check_wheel_filename, filename, "Some.Thing", Version("1.0")) == expected
+
+
+def test_a_filename_longer_than_the_file_system_allows_with_metadata_is_refused() -> None:
+    fits = "a" * (246 - len("-1-py3-none-any.whl")) + "-1-py3-none-any.whl"
+    check_characters_and_extension(fits, "bdist_wheel")
+    too_long = "\u00e9" + fits[1:]  # one byte more in UTF-8
+    assert message(check_characters_and_extension, too_long, "bdist_wheel") == (
+        f"Filename is too long: {too_long!r}"
+    )

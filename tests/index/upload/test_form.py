@@ -77,6 +77,11 @@ def test_valid_form_defaults_sdist_pyversion() -> None:
             "end with a letter or numeral containing only ASCII numeric and '.', '_' and '-'. "
             + HELP,
         ),
+        (
+            form(name="a" * 228),
+            f"'{'a' * 30}...{'a' * 30}' is an invalid value for Name. Error: Use at most 227 "
+            f"characters. {HELP}",
+        ),
         (form(filetype=None), "Invalid value for filetype. Error: This field is required."),
         (form(filetype="bdist_egg"), "Invalid value for filetype. Error: Use a known file type."),
         (
@@ -103,3 +108,8 @@ def test_form_errors(fields: dict[str, list[str]], message: str) -> None:
 
 def test_first_of_missing_field_is_none() -> None:
     assert validate_form(form()).first("nothing") is None
+
+
+def test_the_longest_name_whose_files_fit_is_valid() -> None:
+    # <name>-0-py3-none-any.whl.metadata is then exactly 255 bytes long.
+    assert validate_form(form(name="a" * 227)).errors == {}

@@ -14,6 +14,7 @@ from pypidesk.index.settings import ServerSettings
 from pypidesk.index.upload import filenames
 from pypidesk.index.upload.errors import UploadError
 from pypidesk.index.upload.multipart import receive_form
+from pypidesk.index.upload.renderer import WorkerRenderer
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.test_service import make_wheel
 
@@ -43,7 +44,7 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-def _harness(tmp: str) -> Uploads:
+def _harness(tmp: str, renderer: WorkerRenderer) -> Uploads:
     from pypidesk.index.db.engine import Database
     from pypidesk.index.db.migrate import upgrade
     from pypidesk.index.storage import LocalFileStorage
@@ -51,12 +52,14 @@ def _harness(tmp: str) -> Uploads:
     settings_ = ServerSettings(data_dir=Path(tmp))
     database = Database.from_url(settings_.resolved_database_url)
     upgrade(database.engine, settings_.data_dir)
-    return Uploads(database, settings_, LocalFileStorage(settings_.packages_dir))
+    return Uploads(database, settings_, LocalFileStorage(settings_.packages_dir), renderer)
 
 
-def test_arbitrary_forms_never_crash_or_leave_state() -> None:
+def test_arbitrary_forms_never_crash_or_leave_state(
+    description_renderer: WorkerRenderer,
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        uploads = _harness(tmp)
+        uploads = _harness(tmp, description_renderer)
         wheel = make_wheel()
 
         @PROPERTY_SETTINGS

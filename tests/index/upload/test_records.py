@@ -32,6 +32,7 @@ from pypidesk.index.records import accounts
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import LocalFileStorage
 from pypidesk.index.upload import routes
+from pypidesk.index.upload.renderer import WorkerRenderer
 from pypidesk.index.upload.service import UploadResult, store_upload
 from tests.e2e.upload_helpers import PASSWORD
 from tests.index.upload.conftest import Uploads
@@ -45,11 +46,13 @@ def _recent(when: dt.datetime) -> bool:
 
 
 @pytest.fixture
-def setup(data_dir: Path, migrated_database_url: str):
+def setup(data_dir: Path, migrated_database_url: str, description_renderer: WorkerRenderer):
     settings = ServerSettings(data_dir=data_dir, database_url=migrated_database_url)
     database = Database.from_url(migrated_database_url)
     upgrade(database.engine, data_dir)
-    uploads = Uploads(database, settings, LocalFileStorage(settings.packages_dir))
+    uploads = Uploads(
+        database, settings, LocalFileStorage(settings.packages_dir), description_renderer
+    )
     with database.write() as session:
         user = accounts.get_user(session, "alice")
         token = accounts.create_token(session, settings, user, "ci")
@@ -67,7 +70,9 @@ def setup(data_dir: Path, migrated_database_url: str):
 def _upload_result(uploads: Uploads, identify, dist) -> UploadResult:
     received = uploads.received(dist)
     try:
-        return store_upload(uploads.database, uploads.settings, received, identify)
+        return store_upload(
+            uploads.database, uploads.settings, received, identify, uploads.renderer
+        )
     finally:
         received.discard()
 
