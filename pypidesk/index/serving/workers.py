@@ -25,6 +25,10 @@ FACTORY = "pypidesk.index.serving.workers:app_from_environment"
 
 # Fields holding paths travel as strings.
 _PATH_FIELDS = tuple(f.name for f in dataclasses.fields(ServerSettings) if "Path" in str(f.type))
+# Fields holding tuples travel as JSON lists.
+_TUPLE_FIELDS = tuple(
+    f.name for f in dataclasses.fields(ServerSettings) if str(f.type).startswith("tuple")
+)
 
 
 def settings_to_json(settings: ServerSettings) -> str:
@@ -38,6 +42,8 @@ def settings_from_json(text: str) -> ServerSettings:
     data = json.loads(text)
     for name in _PATH_FIELDS:
         data[name] = None if data[name] is None else Path(data[name])
+    for name in _TUPLE_FIELDS:
+        data[name] = tuple(data[name])
     return ServerSettings(**data)
 
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from pypidesk.index.app import create_app
 from pypidesk.index.auth import caveats
+from pypidesk.index.auth.ratelimit import FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken
 from pypidesk.index.read import access
@@ -155,23 +156,23 @@ def test_successful_check_is_remembered_briefly(
 ) -> None:
     database = Database.from_url(private_settings.resolved_database_url)
     now = [100.0]
-    guard = ReadGuard(database, private_settings, clock=lambda: now[0])
+    guard = ReadGuard(database, private_settings, FailureLimiter(), clock=lambda: now[0])
     statements: list[str] = []
     event.listen(database.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     authorization = basic("reader", PASSWORD)["Authorization"]
-    assert guard.check(authorization, "/simple/secret/") is None
+    assert guard.check(authorization, "/simple/secret/", "192.0.2.1") is None
     checks = len(statements)
     statements.clear()
-    assert guard.check(authorization, "/simple/secret/") is None
+    assert guard.check(authorization, "/simple/secret/", "192.0.2.1") is None
     # Only the path's project lookup remains; no authentication queries.
     assert not any("users" in s for s in statements)
     now[0] += access.REMEMBER_SECONDS + 1
     statements.clear()
-    assert guard.check(authorization, "/simple/secret/") is None
+    assert guard.check(authorization, "/simple/secret/", "192.0.2.1") is None
     assert len(statements) == checks
     monkeypatch.setattr(access, "_MAX_REMEMBERED", 1)
-    assert guard.check(authorization, "/simple/other/") is None
-    assert guard.check(authorization, "/simple/") is None
+    assert guard.check(authorization, "/simple/other/", "192.0.2.1") is None
+    assert guard.check(authorization, "/simple/", "192.0.2.1") is None
     assert len(guard._remembered) == 1
     database.dispose()
 

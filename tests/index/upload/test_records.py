@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from pypidesk.index.auth import macaroons
 from pypidesk.index.auth.passwords import hash_password
+from pypidesk.index.auth.ratelimit import FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import (
@@ -59,6 +60,7 @@ def setup(data_dir: Path, migrated_database_url: str):
         settings=settings,
         authorization=f"Basic {basic}",
         ip_address="192.0.2.7",
+        limiter=FailureLimiter(),
     )
     yield uploads, identify
     database.dispose()
@@ -172,7 +174,9 @@ def test_concurrent_identical_uploads_store_one_file(setup) -> None:
 def _identify_with(uploads: Uploads, authorization: str, **settings_changes: object):
     settings = dataclasses.replace(uploads.settings, **settings_changes)
     uploads.settings = settings
-    return functools.partial(routes._identify, settings=settings, authorization=authorization)
+    return functools.partial(
+        routes._identify, settings=settings, authorization=authorization, limiter=FailureLimiter()
+    )
 
 
 def _basic(username: str, password: str) -> str:

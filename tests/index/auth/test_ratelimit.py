@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pypidesk.index.api.ratelimit import FailureLimiter
+from pypidesk.index.auth.ratelimit import FailureLimiter
 
 
 class Clock:
