@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ def files_being_written(pid: int, directory: Path) -> int:
     count = 0
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
-            target = os.readlink(fd)
+            target = str(fd.readlink())
             size = fd.stat().st_size
         except OSError:  # pragma: no cover - closed while we looked
             continue
