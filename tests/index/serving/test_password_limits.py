@@ -27,7 +27,10 @@ def _basic(username: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Basic {encoded}"}
 
 
-def _sign_in(url: str, username: str, password: str = "wrong", **headers: str  # noqa: S107) -> httpx.Response:
+WRONG = "wrong"
+
+
+def _sign_in(url: str, username: str, password: str = WRONG, **headers: str) -> httpx.Response:
     return httpx.post(
         url + "/api/v1/sign-in",
         json={"username": username, "password": password, "token_name": "laptop"},
