@@ -102,14 +102,6 @@ class FailureLimiter:
                     if not failures:
                         del self._failures[key]
 
-    def failed(self, *keys: Hashable) -> None:
-        """Count one failure against each of ``keys``."""
-        with self._lock:
-            now = self._clock()
-            for key in keys:
-                self._recent(key, now)
-                self._failures.setdefault(key, collections.deque()).append(now)
-
     def clear(self, key: Hashable) -> None:
         """Forget ``key``'s failures (PyPI clears a user's count on a good sign-in)."""
         with self._lock:
