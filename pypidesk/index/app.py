@@ -22,7 +22,7 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.read.http import Receive, Scope, Send, secure_send
 from pypidesk.index.read.routes import ReadSide
-from pypidesk.index.serving import health
+from pypidesk.index.serving import body_limit, health
 from pypidesk.index.serving.deadlines import ConnectionLimits
 from pypidesk.index.serving.forwarded import TrustedProxies, parse_networks
 from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
@@ -34,6 +34,7 @@ from pypidesk.index.upload.routes import upload_endpoint
 from pypidesk.index.upload.startup import open_storage
 
 UPLOAD_PATH = "/legacy/"
+LEGACY_WITHOUT_SLASH = "/legacy"
 
 
 class IndexApp(FastAPI):
@@ -59,6 +60,13 @@ class IndexApp(FastAPI):
     async def _call_fastapi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             send = secure_send(send)
+            # ``POST /legacy`` (no slash) carries a whole upload, which its
+            # route drops unparsed before the redirect twine prints.
+            if scope["path"] != LEGACY_WITHOUT_SLASH:
+                if body_limit.declared_too_large(scope):
+                    await body_limit.refuse(send)
+                    return
+                receive = body_limit.bounded_receive(receive)
         await FastAPI.__call__(self, scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

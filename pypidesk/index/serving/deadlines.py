@@ -13,7 +13,9 @@ Apache's ``RequestReadTimeout`` does:
   connection is closed;
 - while the app waits for more of a body, each piece must come within
   ``body_timeout`` seconds; else 408, the connection is closed and the app is
-  told the client went away, so the upload discards its temporary file.
+  told the client went away, so the upload discards its temporary file;
+- a response sent before its request's body was read closes the connection,
+  so the unread rest cannot keep it open.
 
 Time the app spends not reading (writing to disk, checking) never counts
 against the client: the body deadline runs only inside ``receive()``.
@@ -108,6 +110,14 @@ class DeadlineHttpProtocol(ReasonHttpToolsProtocol):
         self._stop_header_timer()
         self._header_bytes = None
         super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        # A request answered before its body was read (a refusal, a GET with a
+        # body) would leave the rest of that body to trickle in untimed, since
+        # no one waits for it: close instead of keeping the connection alive.
+        if self.cycle.more_body and not self.transport.is_closing():
+            self.transport.close()
+        super().on_response_complete()
 
     def _await_headers(self) -> None:
         if self._header_bytes is None:
