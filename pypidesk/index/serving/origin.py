@@ -24,13 +24,17 @@ def parse_public_url(url: str) -> tuple[str, bytes]:
     A path is refused: the routes answer at the root, so a prefix would give
     links that lead nowhere.
     """
+    not_a_url = ValueError(f"{url!r} is not an http:// or https:// URL of ASCII")
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        raise not_a_url
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
         raise ValueError(f"{url!r} must be only scheme://host[:port]")
-    _ = parts.port  # raises ValueError for a bad port; a non-ASCII host fails below
-    return parts.scheme, parts.netloc.encode("ascii")
+    try:
+        _ = parts.port
+        return parts.scheme, parts.netloc.encode("ascii")
+    except ValueError:  # a bad port, or a host that is not ASCII (IDNA is not decoded)
+        raise not_a_url from None
 
 
 def origin_of(url: str) -> str:

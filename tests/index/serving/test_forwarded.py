@@ -14,7 +14,7 @@ def _client(peer: str, *headers: tuple[str, str]) -> str:
 
 
 def test_networks_must_be_addresses() -> None:
-    with pytest.raises(ValueError, match="proxy.example"):
+    with pytest.raises(ValueError, match=r"proxy\.example"):
         parse_networks(["proxy.example"])
 
 

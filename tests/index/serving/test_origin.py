@@ -40,7 +40,7 @@ def test_public_urls(url: str, expected: tuple[str, bytes]) -> None:
     ],
 )
 def test_anything_but_an_origin_is_refused(url: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"is not an http|must be only scheme://host\[:port\]"):
         parse_public_url(url)
 
 
