@@ -176,7 +176,10 @@ class _DeadlineReceive:
             # The body is complete: the app may wait here for a disconnect, untimed.
             return await self._receive()
         try:
-            return await asyncio.wait_for(self._receive(), self._timeout)
+            # asyncio.timeout rather than wait_for: on 3.11, wait_for can let a
+            # CancelledError out when the deadline and the data arrive together.
+            async with asyncio.timeout(self._timeout):
+                return await self._receive()
         except TimeoutError:
             self._protocol.body_timed_out(cycle)
             return {"type": "http.disconnect"}
