@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from pypidesk.index.app import create_app
 from pypidesk.index.auth import caveats
-from pypidesk.index.auth.ratelimit import FailureLimiter
+from pypidesk.index.auth.ratelimit import TOO_MANY_FAILURES, FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken
 from pypidesk.index.read import access
@@ -111,6 +111,24 @@ def test_bad_passwords_refused(private_client: TestClient, username: str, passwo
     response = private_client.get("/simple/", headers=basic(username, password))
     assert response.status_code == 401
     assert "Invalid or non-existent authentication information" in response.text
+
+
+def test_wrong_passwords_are_limited_and_malformed_headers_are_not_counted(
+    private_client: TestClient,
+) -> None:
+    """Issue 12, finding 5: ten wrong passwords per account and address, then 429."""
+    for _ in range(12):
+        malformed = private_client.get("/simple/", headers={"Authorization": "Basic !!"})
+        assert malformed.status_code == 401
+    for number in range(10):
+        assert (
+            private_client.get("/simple/", headers=basic("reader", f"no{number}")).status_code
+            == 401
+        )
+    limited = private_client.get("/simple/", headers=basic("reader", PASSWORD))
+    assert limited.status_code == 429
+    assert TOO_MANY_FAILURES in limited.text
+    assert 1 <= int(limited.headers["retry-after"]) <= 300
 
 
 def test_account_wide_token_reads_everything(

@@ -26,7 +26,7 @@ def test_headers_from_anyone_else_are_ignored() -> None:
 
 def test_the_first_untrusted_hop_from_the_right_is_the_client() -> None:
     header = ("x-forwarded-for", "198.51.100.66, 203.0.113.5, 10.1.2.3")
-    assert _client("192.0.2.1", header) == "203.0.113.5"
+    assert _client("192.0.2.1", ("host", "x.example"), header) == "203.0.113.5"
     # Every hop trusted: the leftmost stands.
     assert _client("192.0.2.1", ("x-forwarded-for", "10.0.0.2, 10.0.0.3")) == "10.0.0.2"
     # No header: the proxy itself.
