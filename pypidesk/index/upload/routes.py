@@ -2,7 +2,10 @@
 
 The request goes through three phases. Before the body is read, the admin
 flags and the credentials are checked, so an unauthenticated client's file
-is never written. The body is then streamed (the file straight to storage).
+is never written and its body is dropped unparsed; an upload beyond the
+process's cap (``serve --max-concurrent-uploads``) is answered 503 at once.
+The body is then streamed (the file straight to storage); a client cut off
+mid-body (``serve --body-timeout``) leaves no temporary file behind.
 Last, one write transaction runs PyPI's checks in order and records the
 file; the file is moved into place only after that transaction commits.
 Errors answer with PyPI's status and the text in the reason phrase
