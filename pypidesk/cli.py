@@ -8,6 +8,7 @@ fast and ``pypidesk serve`` never loads Qt.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -59,16 +60,6 @@ def _kibibytes(value: str) -> int:
     if size < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive number of KiB")
     return size * 1024
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number of seconds")
-    return seconds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="time a description may take to render before the upload is refused (default: 2)",
     )
+    _add_network_arguments(serve)
     serve.add_argument(
         "--log-level",
         default="info",
@@ -231,6 +223,122 @@ def _add_upstream_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# --- Facing a network (issue 12, part B): docs/running-in-front-of-a-network.md ---
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of seconds (0-3600)")
+    return seconds
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
+    return count
+
+
+def _public_url(value: str) -> str:
+    from pypidesk.index.serving.origin import origin_of  # noqa: PLC0415 - keep `--help` fast
+
+    try:
+        return origin_of(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _proxy(value: str) -> str:
+    import ipaddress  # noqa: PLC0415
+
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value} is not an address or network") from None
+    return value
+
+
+def _add_network_arguments(serve: argparse.ArgumentParser) -> None:
+    group = serve.add_argument_group(
+        "facing a network", "limits and trust; see docs/running-in-front-of-a-network.md"
+    )
+    group.add_argument(
+        "--public-url",
+        type=_public_url,
+        default=None,
+        metavar="URL",
+        help="scheme://host[:port] clients reach the index at, for the links it writes "
+        "(default: the address a connection arrives on; never the request's Host)",
+    )
+    group.add_argument(
+        "--trusted-proxy",
+        type=_proxy,
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a reverse proxy (address or network) whose X-Forwarded-For / Forwarded "
+        "headers name the client; repeatable (default: none, the headers are ignored)",
+    )
+    group.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time a client has to send a request's headers (default: 10)",
+    )
+    group.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time a client has to send each next piece of a body (default: 20)",
+    )
+    group.add_argument(
+        "--keep-alive-timeout",
+        type=_count,
+        default=None,
+        metavar="SECONDS",
+        help="how long an idle connection stays open (default: 5)",
+    )
+    group.add_argument(
+        "--max-connections",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="open connections per server process; more get 503 (default: 500)",
+    )
+    group.add_argument(
+        "--max-concurrent-uploads",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="uploads received at once per server process; more get 503 (default: 8)",
+    )
+
+
+def _network_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The ServerSettings fields the network options set; defaults stay the settings'."""
+    chosen: dict[str, Any] = {
+        "public_url": args.public_url,
+        "header_timeout": args.header_timeout,
+        "body_timeout": args.body_timeout,
+        "keep_alive_timeout": args.keep_alive_timeout,
+        "max_connections": args.max_connections,
+        "max_concurrent_uploads": args.max_concurrent_uploads,
+    }
+    found = {name: value for name, value in chosen.items() if value is not None}
+    if args.trusted_proxy:
+        found["trusted_proxies"] = tuple(args.trusted_proxy)
+    return found
+
+
 def _add_storage_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
@@ -278,6 +386,7 @@ def _serve(args: argparse.Namespace) -> int:
         **limits,
         **_team_settings(args),
     )
+    settings = dataclasses.replace(settings, **_network_settings(args))
     return run_server(
         settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
     )

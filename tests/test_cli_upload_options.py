@@ -34,9 +34,9 @@ def test_description_limits() -> None:
     [
         ("--max-description-size", "0", "0 is not a positive number of KiB"),
         ("--max-description-size", "big", "big is not a positive number of KiB"),
-        ("--description-render-timeout", "0", "0 is not a positive number of seconds"),
-        ("--description-render-timeout", "inf", "inf is not a positive number of seconds"),
-        ("--description-render-timeout", "soon", "soon is not a positive number of seconds"),
+        ("--description-render-timeout", "0", "0 is not a number of seconds (0-3600)"),
+        ("--description-render-timeout", "inf", "inf is not a number of seconds (0-3600)"),
+        ("--description-render-timeout", "soon", "soon is not a number of seconds (0-3600)"),
     ],
 )
 def test_bad_description_limits_are_refused(

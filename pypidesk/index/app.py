@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,25 +17,31 @@ from fastapi import FastAPI
 
 from pypidesk import __version__
 from pypidesk.index import api
+from pypidesk.index.auth.ratelimit import FailureLimiter
 from pypidesk.index.db.checkpoint import CHECKPOINT_DELAY
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.private_files import prepare_data_dir, warn_if_open
-from pypidesk.index.read.http import Receive, Scope, Send
+from pypidesk.index.read.http import Receive, Scope, Send, secure_send
 from pypidesk.index.read.routes import ReadSide
-from pypidesk.index.serving import health
+from pypidesk.index.serving import body_limit, health
+from pypidesk.index.serving.deadlines import ConnectionLimits
+from pypidesk.index.serving.forwarded import TrustedProxies, parse_networks
 from pypidesk.index.serving.idle import IdleReleaser, trim_allocator
+from pypidesk.index.serving.origin import PublicOrigin
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging.routes import ROOT as STAGING_ROOT
 from pypidesk.index.staging.routes import staging_endpoint
 from pypidesk.index.staging.service import StagingService
 from pypidesk.index.staging.sweeper import sweep_forever
 from pypidesk.index.upload import routes as upload_routes
+from pypidesk.index.upload.gate import UploadGate
 from pypidesk.index.upload.renderer import WorkerRenderer
 from pypidesk.index.upload.routes import upload_endpoint
 from pypidesk.index.upload.startup import open_storage
 
 UPLOAD_PATH = "/legacy/"
+LEGACY_WITHOUT_SLASH = "/legacy"
 
 
 class IndexApp(FastAPI):
@@ -47,10 +52,29 @@ class IndexApp(FastAPI):
     unchanged.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, settings: ServerSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._read_side = ReadSide(functools.partial(FastAPI.__call__, self))
+        self._read_side = ReadSide(self._call_fastapi)
         self.idle = IdleReleaser()
+        # What serving.deadlines.DeadlineHttpProtocol finds on the app it serves.
+        self.connection_limits = ConnectionLimits(
+            header_timeout=settings.header_timeout, body_timeout=settings.body_timeout
+        )
+        self._origin = PublicOrigin(settings.public_url)
+        networks = parse_networks(settings.trusted_proxies)
+        self._proxies = TrustedProxies(networks) if networks else None
+
+    async def _call_fastapi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            send = secure_send(send)
+            # ``POST /legacy`` (no slash) carries a whole upload, which its
+            # route drops unparsed before the redirect twine prints.
+            if scope["path"] != LEGACY_WITHOUT_SLASH:
+                if body_limit.declared_too_large(scope):
+                    await body_limit.refuse(send)
+                    return
+                receive = body_limit.bounded_receive(receive)
+        await FastAPI.__call__(self, scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # What Starlette would set; the read side finds the app's state there.
@@ -58,12 +82,17 @@ class IndexApp(FastAPI):
         if scope["type"] != "http":
             await self._read_side(scope, receive, send)
             return
+        # Before any route reads them: the client behind trusted proxies, and
+        # the public scheme and host in place of whatever the client sent.
+        if self._proxies is not None:
+            self._proxies.rewrite(scope)
+        self._origin.apply(scope)
         self.idle.begin()
         try:
             if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
-                await upload_endpoint(scope, receive, send)
+                await upload_endpoint(scope, receive, secure_send(send))
             elif scope["path"].startswith(STAGING_ROOT):
-                await staging_endpoint(scope, receive, send)
+                await staging_endpoint(scope, receive, secure_send(send))
             else:
                 await self._read_side(scope, receive, send)
         finally:
@@ -130,6 +159,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     # The read routes (simple, files, JSON API, XML-RPC, project pages) answer
     # in front of FastAPI's middlewares and routing; see IndexApp below.
     index = app = IndexApp(
+        settings,
         title="pypidesk index",
         version=__version__,
         lifespan=lifespan,
@@ -138,6 +168,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # Password tries, counted alike on sign-in, the API, uploads and private reads.
+    app.state.login_limiter = FailureLimiter()
+    app.state.upload_gate = UploadGate(settings.max_concurrent_uploads)
     app.include_router(health.router)
     app.include_router(upload_routes.router)
     api.install(app)

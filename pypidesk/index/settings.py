@@ -68,6 +68,25 @@ class ServerSettings:
     # Child processes rendering descriptions at once, per server process.
     description_render_workers: int = 2
 
+    # --- Facing a network (issue 12, part B): see docs/running-in-front-of-a-network.md ---
+    # The scheme, host and port clients reach the index at, for every absolute
+    # link (file URLs, redirects). None: the address the connection arrived on.
+    # Never the request's Host header, which any client chooses.
+    public_url: str | None = None
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For /
+    # Forwarded headers name the client; from anyone else those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    # Seconds a client may take to send a request's headers, and to send each
+    # next piece of a body; then the connection is closed (Apache's are 20-40 s).
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    # Seconds an idle keep-alive connection stays open.
+    keep_alive_timeout: int = 5
+    # Open connections per server process; above it, requests get 503.
+    max_connections: int = 500
+    # Uploads received at once per server process; above it, 503 at once.
+    max_concurrent_uploads: int = 8
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL of the records, the SQLite file in the data dir by default."""

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from pypidesk.index.api import account, errors, projects, ratelimit, token_routes
+from pypidesk.index.api import account, errors, projects, token_routes
 from pypidesk.index.api.common import router_options
 
 PREFIX = "/api/v1"
 
 
 def install(app: FastAPI) -> None:
-    """Add the API's routes, its error shape and its sign-in rate limiter to ``app``."""
-    app.state.login_limiter = ratelimit.FailureLimiter()
+    """Add the API's routes and its error shape to ``app``.
+
+    The password limiter they use (``app.state.login_limiter``) is the app's:
+    uploads and the reads of a private index count against the same budget.
+    """
     errors.install(app, PREFIX)
     for module in (account, token_routes, projects):
         app.include_router(module.router, prefix=PREFIX, **router_options())

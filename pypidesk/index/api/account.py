@@ -14,15 +14,15 @@ from pypidesk.index.api.calls import (
     Call,
     authenticated,
     basic_header,
-    check_rate_limit,
     client_address,
-    note_failure,
+    record_failure,
+    start_try,
 )
 from pypidesk.index.api.common import AUTHENTICATED
 from pypidesk.index.api.errors import ApiError
-from pypidesk.index.api.ratelimit import FailureLimiter
 from pypidesk.index.auth.identity import AuthenticationError, authenticate
 from pypidesk.index.auth.passwords import hash_password, verify_password
+from pypidesk.index.auth.ratelimit import FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, User, utcnow
 from pypidesk.index.manage import roles
@@ -71,7 +71,7 @@ def sign_in(request: Request, body: schemas.SignIn) -> schemas.TokenCreated:
     database: Database = request.app.state.database
     limiter: FailureLimiter = request.app.state.login_limiter
     address = client_address(request)
-    check_rate_limit(limiter, body.username, address)
+    attempt = start_try(limiter, body.username, address)
     with database.write() as session:
         try:
             identity = authenticate(
@@ -80,7 +80,7 @@ def sign_in(request: Request, body: schemas.SignIn) -> schemas.TokenCreated:
         except AuthenticationError:
             identity = None
         if identity is not None:
-            limiter.clear(("user", body.username.lower()))
+            attempt.succeeded()
             user = identity.user
             old = session.scalar(
                 select(ApiToken).where(
@@ -120,7 +120,7 @@ def sign_in(request: Request, body: schemas.SignIn) -> schemas.TokenCreated:
             return schemas.TokenCreated(
                 **info.model_dump(), token=secret, replaced=old is not None
             )
-    note_failure(database, limiter, body.username, address)
+    record_failure(database, body.username, address)
     # RFC 9110 §15.5.2: every 401 names the schemes that would be accepted.
     raise ApiError(
         401,
@@ -192,10 +192,11 @@ def change_password(request: Request, body: schemas.PasswordChange) -> schemas.P
     with authenticated(request) as call:
         user = call.identity.user
         username = user.username
-        check_rate_limit(limiter, username, address)
+        attempt = start_try(limiter, username, address)
         if verify_password(user.password_hash, body.current_password):
+            attempt.succeeded()
             return _set_password(call, user, body.new_password)
-    note_failure(request.app.state.database, limiter, username, address)
+    record_failure(request.app.state.database, username, address)
     raise ApiError(403, "The current password is wrong.", "wrong_password")
 
 

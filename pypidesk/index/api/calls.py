@@ -3,8 +3,8 @@
 Every route does ``with authenticated(request, project=name) as call:`` and
 runs its service function on ``call.context``. Authentication, the token's
 scope check and the action share the write transaction, so a refusal at any
-step changes nothing. Failed password checks are counted per user and per
-client address and answered with 429 once over the limit.
+step changes nothing. Password tries are counted per user and per client
+address before the password is checked, and answered with 429 once over the limit.
 """
 
 from __future__ import annotations
@@ -19,13 +19,18 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from pypidesk.index.api.errors import ApiError
-from pypidesk.index.api.ratelimit import FailureLimiter
 from pypidesk.index.auth.identity import (
     TOKEN_USERNAME,
     AuthenticationError,
     Identity,
     authenticate,
     check_token,
+)
+from pypidesk.index.auth.ratelimit import (
+    TOO_MANY_FAILURES,
+    FailureLimiter,
+    PasswordTry,
+    RateLimitedError,
 )
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken, Project, User
@@ -77,29 +82,18 @@ def basic_header(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
-def _limiter_keys(username: str, address: str | None) -> tuple[tuple[str, str | None], ...]:
-    return (("user", username.lower()), ("address", address))
-
-
-def check_rate_limit(limiter: FailureLimiter, username: str, address: str | None) -> None:
-    retry_after = limiter.retry_after(*_limiter_keys(username, address))
-    if retry_after is not None:
+def start_try(limiter: FailureLimiter, username: str, address: str | None) -> PasswordTry:
+    """Count a password try before it is checked; 429 with PyPI's text if over the limit."""
+    try:
+        return PasswordTry(limiter, username, address)
+    except RateLimitedError as exc:
         raise ApiError(
-            429,
-            f"Too many failed sign-ins; try again in {retry_after} seconds.",
-            "rate_limited",
-            {"Retry-After": str(retry_after)},
-        )
+            429, TOO_MANY_FAILURES, "rate_limited", {"Retry-After": str(exc.retry_after)}
+        ) from exc
 
 
-def note_failure(
-    database: Database,
-    limiter: FailureLimiter,
-    username: str,
-    address: str | None,
-) -> None:
-    """Count a failed password and leave it in the account's history."""
-    limiter.failed(*_limiter_keys(username, address))
+def record_failure(database: Database, username: str, address: str | None) -> None:
+    """Leave a failed password in the account's history (the try is already counted)."""
     with database.write() as session:
         record_event(
             session,
@@ -145,13 +139,12 @@ def authenticated(request: Request, *, project: str | None = None) -> Iterator[C
     authorization = request.headers.get("authorization")
     address = client_address(request)
     username = password_username(authorization)
-    if username is not None:
-        check_rate_limit(limiter, username, address)
+    attempt = None if username is None else start_try(limiter, username, address)
     with database.write() as session:
         identity, refusal = _identity(request, session, authorization)
         if identity is not None:
-            if username is not None:
-                limiter.clear(("user", username.lower()))
+            if attempt is not None:
+                attempt.succeeded()
             target = None if project is None else get_project(session, project)
             check_manage(settings, session, identity, target)
             actor = Actor(
@@ -162,7 +155,7 @@ def authenticated(request: Request, *, project: str | None = None) -> Iterator[C
             yield Call(Context(session, actor, settings.help_url), identity, settings, target)
             return
     if username is not None:
-        note_failure(database, limiter, username, address)
+        record_failure(database, username, address)
     raise ApiError(401, refusal or "", "unauthenticated", {"WWW-Authenticate": WWW_AUTHENTICATE})
 
 

@@ -10,6 +10,12 @@ Checking a password costs an argon2 hash (tens of milliseconds) and a token
 check writes ``last_used``, so a successful check is remembered for
 :data:`REMEMBER_SECONDS` per credential and project: a revoked token or a
 changed password stops reading within that time.
+
+Password tries are limited as sign-in is (10 failures in 5 minutes per account
+and per client address, :mod:`pypidesk.index.auth.ratelimit`), counted before
+the hash is checked; over the limit, reads get PyPI's 429 until the window
+passes. Without it a private index could be guessed at as fast as argon2 runs
+(issue 12, finding 5). Tokens are not counted: they cannot be guessed.
 """
 
 from __future__ import annotations
@@ -23,8 +29,16 @@ from packaging.utils import canonicalize_name
 from sqlalchemy import Connection, select
 
 from pypidesk.index.auth.identity import (
+    TOKEN_USERNAME,
     authenticate,
     check_token,
+    presented_credentials,
+)
+from pypidesk.index.auth.ratelimit import (
+    TOO_MANY_FAILURES,
+    FailureLimiter,
+    PasswordTry,
+    RateLimitedError,
 )
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import File, Project, Release
@@ -40,6 +54,24 @@ _REALM = 'Basic realm="pypidesk"'
 def unauthorized(message: str) -> Page:
     """401 with the challenge pip and uv answer with credentials; the reason as text."""
     return text_page(401, f"401 Unauthorized\n\n{message}\n", [("www-authenticate", _REALM)])
+
+
+def too_many_failures(retry_after: int) -> Page:
+    """PyPI's answer once a password has failed too often: 429, and when to try again."""
+    return text_page(
+        429, f"429 Too Many Requests\n\n{TOO_MANY_FAILURES}\n", [("retry-after", str(retry_after))]
+    )
+
+
+def _password_username(settings: ServerSettings, authorization: str) -> str | None:
+    """The account a Basic password header names; None for tokens and anything else."""
+    try:
+        found = presented_credentials(settings, authorization, allow_password=True)
+    except RefusedError:
+        return None
+    if isinstance(found, tuple) and found[0] != TOKEN_USERNAME:
+        return found[0]
+    return None
 
 
 def project_of_path(connection: Connection, path: str) -> str | None:
@@ -65,16 +97,18 @@ class ReadGuard:
         self,
         database: Database,
         settings: ServerSettings,
+        limiter: FailureLimiter,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._database = database
         self._settings = settings
+        self._limiter = limiter
         self._clock = clock
         self._remembered: dict[bytes, float] = {}
         self._lock = threading.Lock()
 
-    def check(self, authorization: str | None, path: str) -> Page | None:
-        """None if the credentials may read ``path``, else the 401 page to send.
+    def check(self, authorization: str | None, path: str, address: str | None) -> Page | None:
+        """None if the credentials may read ``path``, else the 401 or 429 page to send.
 
         Blocking (a query, perhaps an argon2 hash): run it off the event loop.
         """
@@ -90,6 +124,13 @@ class ReadGuard:
         with self._lock:
             if self._remembered.get(key, 0.0) > now:
                 return None
+        username = _password_username(self._settings, authorization)
+        attempt = None
+        if username is not None:
+            try:
+                attempt = PasswordTry(self._limiter, username, address)
+            except RateLimitedError as exc:
+                return too_many_failures(exc.retry_after)
         with self._database.write() as session:
             try:
                 identity = authenticate(
@@ -106,6 +147,8 @@ class ReadGuard:
                 check_token(self._settings, identity, project=project, permission=permission)
             except RefusedError as error:
                 return unauthorized(error.message)
+        if attempt is not None:
+            attempt.succeeded()
         with self._lock:
             if len(self._remembered) >= _MAX_REMEMBERED:
                 self._remembered.clear()

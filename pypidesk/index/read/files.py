@@ -13,7 +13,15 @@ import os
 import re
 from typing import BinaryIO
 
-from pypidesk.index.read.http import Page, Scope, Send, header, send_page, text_page
+from pypidesk.index.read.http import (
+    SECURITY_HEADERS,
+    Page,
+    Scope,
+    Send,
+    header,
+    send_page,
+    text_page,
+)
 
 _PATH = re.compile(r"([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{60})/([^/\x00]+)")
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -76,6 +84,7 @@ def _unsatisfiable(size: int) -> Page:
             (b"content-type", b"text/plain; charset=UTF-8"),
             (b"content-length", str(len(body)).encode()),
             (b"content-range", f"bytes */{size}".encode()),
+            *SECURITY_HEADERS,
         ),
         body,
     )
@@ -108,6 +117,8 @@ async def _send_file(
         (b"cache-control", b"public, max-age=31536000, immutable"),
         (b"accept-ranges", b"bytes"),
         (b"access-control-allow-origin", b"*"),
+        # The type comes from the file name; nosniff keeps browsers to it.
+        *SECURITY_HEADERS,
     ]
     wanted = parse_range(header(scope, b"range"), size)
     if_range = header(scope, b"if-range")

@@ -33,6 +33,22 @@ CORS_HEADERS: Headers = (
     (b"access-control-expose-headers", b"X-PyPI-Last-Serial"),
 )
 
+# What PyPI sends on its pages (Warehouse's security tweens), so that no page or
+# file is sniffed into HTML, framed, or made to load anything from elsewhere.
+# Images may come from https: a README's badges are hot-linked; the pages carry
+# no scripts, styles or forms of their own.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' https: data:; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: Headers = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"deny"),
+    (b"referrer-policy", b"origin-when-cross-origin"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+)
+_SECURITY_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+
 # Bodies up to this size are read in one go on the event loop; larger ones are
 # read from a worker thread in chunks, so a big download never stalls others.
 INLINE_LIMIT = 1024 * 1024
@@ -73,6 +89,7 @@ def _build(
         raw.append((b"etag", tag))
     if cors:
         raw.extend(CORS_HEADERS)
+    raw.extend(SECURITY_HEADERS)
     return Page(status, tuple(raw), body, tag)
 
 
@@ -140,6 +157,24 @@ def redirect(location: str, *, cors: bool = True) -> Page:
         etag=False,
         cors=cors,
     )
+
+
+def secure_send(send: Send) -> Send:
+    """Wrap ``send`` so every response carries :data:`SECURITY_HEADERS`.
+
+    For responses not built as a :class:`Page` (the API, uploads, health);
+    a header the response sets itself is left as it is.
+    """
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {bytes(name).lower() for name, _ in headers} & _SECURITY_NAMES
+            headers.extend(item for item in SECURITY_HEADERS if item[0] not in present)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
 
 
 def header(scope: Scope, name: bytes) -> str | None:

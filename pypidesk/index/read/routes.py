@@ -10,12 +10,14 @@ itself is assembled in :mod:`pypidesk.index.app`.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import anyio.to_thread
 from packaging.utils import canonicalize_name
 
+from pypidesk.index.auth.ratelimit import FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.read import json_api, negotiation, project_page, simple_pages
 from pypidesk.index.read.access import ReadGuard, private_send
@@ -50,14 +52,18 @@ XMLRPC_PATHS = frozenset({"/pypi", "/pypi/", "/RPC2"})
 class ReadService:
     """What the read side of one process holds: records, file root and page cache."""
 
-    def __init__(self, database: Database, settings: ServerSettings) -> None:
+    def __init__(
+        self, database: Database, settings: ServerSettings, limiter: FailureLimiter
+    ) -> None:
         self.database = database
         self.settings = settings
         self.cache = PageCache()
         self.serials = SerialReader(database.engine)
         self.packages_dir = str(settings.packages_dir)
         # Only a private index checks credentials on reads.
-        self.guard = ReadGuard(database, settings) if settings.require_auth_for_reads else None
+        self.guard = (
+            ReadGuard(database, settings, limiter) if settings.require_auth_for_reads else None
+        )
         # serve --upstream: names with no local project fall through to it.
         self.upstream = upstream_for(settings)
         self.tracks = tracks_of(settings)
@@ -79,7 +85,11 @@ class ReadService:
 
 
 def base_url(scope: Scope) -> str:
-    """``scheme://host`` as the client addressed us, for absolute file URLs."""
+    """``scheme://host`` of the index, for absolute file URLs.
+
+    The app has put the public URL's scheme and host into the scope
+    (:mod:`pypidesk.index.serving.origin`); they never come from the client.
+    """
     host = header(scope, b"host")
     if host is None:
         server_host, port = scope.get("server") or ("127.0.0.1", 80)
@@ -88,6 +98,12 @@ def base_url(scope: Scope) -> str:
 
 
 def _with_query(scope: Scope, location: str) -> str:
+    """``location`` percent-encoded (a path may hold any character), plus the query.
+
+    A redirect to ``/simple/☃/`` unencoded cannot be a header and answered 500
+    (issue 12, finding 8).
+    """
+    location = urllib.parse.quote(location, safe="/")
     query = scope.get("query_string", b"")
     return f"{location}?{query.decode('latin-1')}" if query else location
 
@@ -111,7 +127,7 @@ class ReadSide:
         # The database only exists once the app's lifespan has started.
         if self._service is None:
             state = scope["app"].state
-            self._service = ReadService(state.database, state.settings)
+            self._service = ReadService(state.database, state.settings, state.login_limiter)
         return self._service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -128,8 +144,12 @@ class ReadSide:
             return
         service = self.service(scope)
         if service.guard is not None:
+            client = scope.get("client")
             refusal = await anyio.to_thread.run_sync(
-                service.guard.check, header(scope, b"authorization"), path
+                service.guard.check,
+                header(scope, b"authorization"),
+                path,
+                client[0] if client else None,
             )
             if refusal is not None:
                 await send_page(scope, send, refusal)

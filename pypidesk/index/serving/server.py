@@ -12,7 +12,7 @@ from typing import Any
 import uvicorn
 
 from pypidesk.index.app import create_app
-from pypidesk.index.serving.reason import ReasonHttpToolsProtocol
+from pypidesk.index.serving.deadlines import DeadlineHttpProtocol
 from pypidesk.index.serving.workers import FACTORY, SETTINGS_ENV, settings_to_json
 from pypidesk.index.settings import ServerSettings
 
@@ -52,8 +52,13 @@ def run_server(
         # by default would let any client spoof its address in the history.
         "proxy_headers": False,
         "server_header": False,
-        # Upload errors travel in the HTTP reason phrase, as on PyPI.
-        "http": ReasonHttpToolsProtocol,
+        # Upload errors travel in the HTTP reason phrase, as on PyPI; headers
+        # and body pieces have deadlines (the app carries them, so that each
+        # worker process finds them too).
+        "http": DeadlineHttpProtocol,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        # Above this many open connections, requests get 503 at once.
+        "limit_concurrency": settings.max_connections,
     }
     if workers > 1:
         # Workers import the app factory and read the settings back from here;

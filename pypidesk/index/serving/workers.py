@@ -27,7 +27,7 @@ FACTORY = "pypidesk.index.serving.workers:app_from_environment"
 
 # Fields holding paths travel as strings.
 _PATH_FIELDS = tuple(f.name for f in dataclasses.fields(ServerSettings) if "Path" in str(f.type))
-# Tuples come back from JSON as lists.
+# Fields holding tuples travel as JSON lists.
 _TUPLE_FIELDS = tuple(
     f.name for f in dataclasses.fields(ServerSettings) if str(f.type).startswith("tuple")
 )

@@ -2,7 +2,10 @@
 
 The request goes through three phases. Before the body is read, the admin
 flags and the credentials are checked, so an unauthenticated client's file
-is never written. The body is then streamed (the file straight to storage).
+is never written and its body is dropped unparsed; an upload beyond the
+process's cap (``serve --max-concurrent-uploads``) is answered 503 at once.
+The body is then streamed (the file straight to storage); a client cut off
+mid-body (``serve --body-timeout``) leaves no temporary file behind.
 Last, one write transaction runs PyPI's checks in order and records the
 file; the file is moved into place only after that transaction commits.
 Errors answer with PyPI's status and the text in the reason phrase
@@ -16,6 +19,7 @@ import functools
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pymacaroons import Macaroon
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from pypidesk.index.auth.identity import (
@@ -27,11 +31,18 @@ from pypidesk.index.auth.identity import (
     presented_credentials,
     token_id_of,
 )
+from pypidesk.index.auth.ratelimit import (
+    TOO_MANY_FAILURES,
+    FailureLimiter,
+    PasswordTry,
+    RateLimitedError,
+)
 from pypidesk.index.db.engine import Database
 from pypidesk.index.errors import RefusedError
 from pypidesk.index.serving.reason import ReasonResponse
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.storage import FileStorage, IncomingFile
+from pypidesk.index.upload.gate import UploadGate
 from pypidesk.index.upload.multipart import receive_form
 from pypidesk.index.upload.records import ProjectRecord, TokenRecord, UploadRecords, UserRecord
 from pypidesk.index.upload.service import Uploader, flags_error, store_upload
@@ -55,6 +66,7 @@ SUBMIT_GONE = (
 DOC_UPLOAD_GONE = (
     "Uploading documentation is no longer supported, we recommend using https://readthedocs.org/."
 )
+BUSY = "Too many uploads are in progress on this index; try again in a minute."
 HELP_PAGE = """<!DOCTYPE html>
 <html><head><title>Upload</title></head>
 <body><h1>Upload</h1>
@@ -86,27 +98,60 @@ async def upload_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     FastAPI's middleware stack and routing cost more than half a millisecond
     of each, so the route is answered in front of them, as reads are.
     """
-    response = await upload(Request(scope, receive))
+    try:
+        response = await upload(Request(scope, receive))
+    except ClientDisconnect:
+        # The client went away, or stopped sending and was cut off: no one
+        # to answer, and its temporary file is already gone.
+        return
     await response(scope, receive, send)
 
 
 async def upload(request: Request) -> Response:
     settings: ServerSettings = request.app.state.settings
     database: Database = request.app.state.database
-    storage: FileStorage = request.app.state.storage
     authorization = request.headers.get("authorization")
-    refused = None
     if _content_length(request) > PRECHECK_ABOVE:
+        address = request.client.host if request.client else None
+        limiter: FailureLimiter = request.app.state.login_limiter
         refused = await in_upload_thread(
-            functools.partial(_admission, database, settings, authorization)
+            functools.partial(_admission, database, settings, authorization, address, limiter)
         )
+        if refused is not None:
+            # Dropped unparsed: a refused client's body costs no memory.
+            async for _ in request.stream():
+                pass
+            return ReasonResponse(refused.status, refused.message)
+    gate: UploadGate = request.app.state.upload_gate
+    if not gate.enter():
+        # Answered before the body is read; closing drops the rest of it.
+        return ReasonResponse(503, BUSY, headers={"Retry-After": "60", "Connection": "close"})
+    try:
+        return await _receive_and_store(request, authorization)
+    finally:
+        gate.leave()
 
-    def open_content() -> IncomingFile | None:
-        return storage.incoming(settings.max_file_size) if refused is None else None
 
-    received = await receive_form(
-        request.stream(), request.headers.get("content-type"), open_content
-    )
+async def _receive_and_store(request: Request, authorization: str | None) -> Response:
+    settings: ServerSettings = request.app.state.settings
+    database: Database = request.app.state.database
+    storage: FileStorage = request.app.state.storage
+    opened: list[IncomingFile] = []
+
+    def open_content() -> IncomingFile:
+        incoming = storage.incoming(settings.max_file_size)
+        opened.append(incoming)
+        return incoming
+
+    try:
+        received = await receive_form(
+            request.stream(), request.headers.get("content-type"), open_content
+        )
+    except BaseException:
+        # Cut off mid-body: release the temporary file and its descriptor.
+        for incoming in opened:
+            incoming.discard()
+        raise
     if received.content is not None and received.error is None:
         received.content.sync_in_background()
     try:
@@ -116,7 +161,7 @@ async def upload(request: Request) -> Response:
         )
         if action != "file_upload":
             return _other_action(action)
-        problem = refused or received.error
+        problem = received.error
         if problem is not None:
             return ReasonResponse(problem.status, problem.message)
         identify = functools.partial(
@@ -124,6 +169,7 @@ async def upload(request: Request) -> Response:
             settings=settings,
             authorization=authorization,
             ip_address=request.client.host if request.client else None,
+            limiter=request.app.state.login_limiter,
         )
         result = await in_upload_thread(
             functools.partial(
@@ -160,7 +206,11 @@ def _other_action(action: str | None) -> Response:
 
 
 def _admission(
-    database: Database, settings: ServerSettings, authorization: str | None
+    database: Database,
+    settings: ServerSettings,
+    authorization: str | None,
+    address: str | None,
+    limiter: FailureLimiter,
 ) -> RefusedError | None:
     """Upload checks 1-2 before the body is read: admin flags, then the credentials.
 
@@ -173,7 +223,9 @@ def _admission(
         refused: RefusedError | None = flags_error(records, settings)
         if refused is None:
             try:
-                _identify(records, settings, authorization, record_use=False)
+                _identify(
+                    records, settings, authorization, address, limiter=limiter, record_use=False
+                )
             except RefusedError as exc:
                 refused = exc
         records.close()
@@ -186,6 +238,7 @@ def _identify(
     authorization: str | None,
     ip_address: str | None = None,
     *,
+    limiter: FailureLimiter,
     record_use: bool = True,
 ) -> Uploader:
     """Upload check 2 (credentials) and the token half of check 8, as an :class:`Uploader`."""
@@ -194,7 +247,7 @@ def _identify(
         settings, authorization, allow_password=settings.allow_password_uploads
     )
     if isinstance(found, tuple):
-        identity = password_identity(records.session, settings, *found)
+        identity = _password_identity(records, settings, found, ip_address, limiter)
     else:
         identity = _token_identity(records, settings, found, record_use=record_use)
 
@@ -203,6 +256,24 @@ def _identify(
 
     token_name = None if identity.token is None else identity.token.name
     return Uploader(identity.user, check_scope, token_name=token_name, ip_address=ip_address)
+
+
+def _password_identity(
+    records: UploadRecords,
+    settings: ServerSettings,
+    credentials: tuple[str, str],
+    address: str | None,
+    limiter: FailureLimiter,
+) -> AnyIdentity:
+    """A password upload (``--allow-password-uploads``), its try counted before the check."""
+    username, password = credentials
+    try:
+        attempt = PasswordTry(limiter, username, address)
+    except RateLimitedError as exc:
+        raise RefusedError(TOO_MANY_FAILURES, status=429, code="rate_limited") from exc
+    identity = password_identity(records.session, settings, username, password)
+    attempt.succeeded()
+    return identity
 
 
 def _token_identity(

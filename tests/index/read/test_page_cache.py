@@ -97,15 +97,18 @@ def test_new_project_shows_on_index(
     assert names == ["fresh"]
 
 
-def test_hosts_get_their_own_urls(
+def test_links_come_from_the_server_address_never_the_host_header(
     client: TestClient, database: Database, server_settings: ServerSettings
 ) -> None:
+    """A client's Host must not reach the links a cache would hand everyone (issue 12, #8)."""
     with database.write() as session:
         factories.publish(session, server_settings, "demo", "1.0")
-    one = client.get("/simple/demo/", headers={"Host": "one.test"}).text
+    one = client.get("/simple/demo/", headers={"Host": "evil.test"}).text
     two = client.get("/simple/demo/", headers={"Host": "two.test:8080"}).text
-    assert "http://one.test/packages/" in one
-    assert "http://two.test:8080/packages/" in two
+    assert one == two
+    assert "evil.test" not in one
+    # The TestClient's connection arrives on index.test, port 80.
+    assert "http://index.test/packages/" in one
 
 
 def test_cache_evicts_least_recently_used_by_bytes() -> None:

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from pypidesk.index.app import create_app
 from pypidesk.index.auth import caveats
+from pypidesk.index.auth.ratelimit import TOO_MANY_FAILURES, FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import ApiToken
 from pypidesk.index.read import access
@@ -112,6 +113,24 @@ def test_bad_passwords_refused(private_client: TestClient, username: str, passwo
     assert "Invalid or non-existent authentication information" in response.text
 
 
+def test_wrong_passwords_are_limited_and_malformed_headers_are_not_counted(
+    private_client: TestClient,
+) -> None:
+    """Issue 12, finding 5: ten wrong passwords per account and address, then 429."""
+    for _ in range(12):
+        malformed = private_client.get("/simple/", headers={"Authorization": "Basic !!"})
+        assert malformed.status_code == 401
+    for number in range(10):
+        assert (
+            private_client.get("/simple/", headers=basic("reader", f"no{number}")).status_code
+            == 401
+        )
+    limited = private_client.get("/simple/", headers=basic("reader", PASSWORD))
+    assert limited.status_code == 429
+    assert TOO_MANY_FAILURES in limited.text
+    assert 1 <= int(limited.headers["retry-after"]) <= 300
+
+
 def test_account_wide_token_reads_everything(
     private_client: TestClient, tokens: dict[str, object]
 ) -> None:
@@ -155,23 +174,23 @@ def test_successful_check_is_remembered_briefly(
 ) -> None:
     database = Database.from_url(private_settings.resolved_database_url)
     now = [100.0]
-    guard = ReadGuard(database, private_settings, clock=lambda: now[0])
+    guard = ReadGuard(database, private_settings, FailureLimiter(), clock=lambda: now[0])
     statements: list[str] = []
     event.listen(database.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     authorization = basic("reader", PASSWORD)["Authorization"]
-    assert guard.check(authorization, "/simple/secret/") is None
+    assert guard.check(authorization, "/simple/secret/", "192.0.2.1") is None
     checks = len(statements)
     statements.clear()
-    assert guard.check(authorization, "/simple/secret/") is None
+    assert guard.check(authorization, "/simple/secret/", "192.0.2.1") is None
     # Only the path's project lookup remains; no authentication queries.
     assert not any("users" in s for s in statements)
     now[0] += access.REMEMBER_SECONDS + 1
     statements.clear()
-    assert guard.check(authorization, "/simple/secret/") is None
+    assert guard.check(authorization, "/simple/secret/", "192.0.2.1") is None
     assert len(statements) == checks
     monkeypatch.setattr(access, "_MAX_REMEMBERED", 1)
-    assert guard.check(authorization, "/simple/other/") is None
-    assert guard.check(authorization, "/simple/") is None
+    assert guard.check(authorization, "/simple/other/", "192.0.2.1") is None
+    assert guard.check(authorization, "/simple/", "192.0.2.1") is None
     assert len(guard._remembered) == 1
     database.dispose()
 

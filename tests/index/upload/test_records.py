@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from pypidesk.index.auth import macaroons
 from pypidesk.index.auth.passwords import hash_password
+from pypidesk.index.auth.ratelimit import TOO_MANY_FAILURES, FailureLimiter
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.migrate import upgrade
 from pypidesk.index.db.models import (
@@ -62,6 +63,7 @@ def setup(data_dir: Path, migrated_database_url: str, description_renderer: Work
         settings=settings,
         authorization=f"Basic {basic}",
         ip_address="192.0.2.7",
+        limiter=FailureLimiter(),
     )
     yield uploads, identify
     database.dispose()
@@ -177,7 +179,9 @@ def test_concurrent_identical_uploads_store_one_file(setup) -> None:
 def _identify_with(uploads: Uploads, authorization: str, **settings_changes: object):
     settings = dataclasses.replace(uploads.settings, **settings_changes)
     uploads.settings = settings
-    return functools.partial(routes._identify, settings=settings, authorization=authorization)
+    return functools.partial(
+        routes._identify, settings=settings, authorization=authorization, limiter=FailureLimiter()
+    )
 
 
 def _basic(username: str, password: str) -> str:
@@ -194,6 +198,21 @@ def test_a_password_upload_where_allowed(setup) -> None:
     with uploads.database.read() as session:
         events = session.scalars(select(Event)).all()
         assert {(e.username, e.token_name) for e in events} == {("alice", None)}
+
+
+def test_password_uploads_are_limited_before_the_check(setup) -> None:
+    uploads, _ = setup
+    uploads.settings = dataclasses.replace(uploads.settings, allow_password_uploads=True)
+    identify = functools.partial(
+        routes._identify,
+        settings=uploads.settings,
+        authorization=_basic("alice", "wrong"),
+        ip_address="192.0.2.9",
+        limiter=FailureLimiter(limit=1),
+    )
+    assert _upload(uploads, identify, make_wheel()) == 403
+    limited = _upload_result(uploads, identify, make_wheel())
+    assert (limited.status, limited.message) == (429, TOO_MANY_FAILURES)
 
 
 def test_tokens_that_name_no_usable_row_are_refused(setup) -> None:
