@@ -86,7 +86,8 @@ class Nginx(CachingProxy):
 
     def __init__(self, run_dir: Path) -> None:
         super().__init__(run_dir)
-        self.purge_args = ["--purge-path-url", f"{self.url}/_purge"]
+        # Links in cached pages point at the proxy, so files outlive the backend too.
+        self.purge_args = ["--purge-path-url", f"{self.url}/_purge", "--public-url", self.url]
 
     def command(self, backend: str) -> list[str]:
         binary = find_binary("nginx", "/usr/sbin/nginx")
@@ -121,7 +122,7 @@ class Varnish(CachingProxy):
 
     def __init__(self, run_dir: Path) -> None:
         super().__init__(run_dir)
-        self.purge_args = ["--purge-url", f"{self.url}/"]
+        self.purge_args = ["--purge-url", f"{self.url}/", "--public-url", self.url]
 
     def command(self, backend: str) -> list[str]:
         binary = find_binary("varnishd", "/usr/sbin/varnishd")
