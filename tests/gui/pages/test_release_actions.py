@@ -63,9 +63,10 @@ async def test_a_yank_shows_on_the_projects_page_and_pip_stops_choosing_it(
     detail.yank_button.click()
     yank = await dialogs.next(YankDialog)
     assert_accessible(yank)
-    assert "unless someone pins exactly this version" in yank.findChild(
-        type(detail.header), "confirm_text"
-    ).text()
+    assert (
+        "unless someone pins exactly this version"
+        in yank.findChild(type(detail.header), "confirm_text").text()
+    )
     yank.reason.setText("broken wheel")
     yank.field.setText("2")
     assert not yank.confirm_button.isEnabled()
@@ -74,7 +75,7 @@ async def test_a_yank_shows_on_the_projects_page_and_pip_stops_choosing_it(
     await page.wait_idle()
 
     # The page loaded again: the release shows as yanked, with its reason.
-    assert ["2.0", "yanked: broken wheel"] == [cells(detail.releases_view)[0][i] for i in (0, 3)]
+    assert [cells(detail.releases_view)[0][i] for i in (0, 3)] == ["2.0", "yanked: broken wheel"]
     assert detail.selected_release().version == "2.0"
     assert detail.yank_button.text() == "Un-yank…"
     assert pip_download(users.url, "alpha", tmp_path / "after") == ["alpha-1.0-py3-none-any.whl"]
@@ -146,7 +147,8 @@ async def test_deletes_need_the_typed_name_and_a_deleted_filename_is_never_taken
     select(detail.releases_view, 0, "1.0")
     detail.delete_release_button.click()
     confirm = await dialogs.next(ConfirmDialog)
-    assert "can never be used again" in confirm.findChild(type(detail.header), "confirm_text").text()
+    warning = confirm.findChild(type(detail.header), "confirm_text").text()
+    assert "can never be used again" in warning
     confirm.field.setText("beta")
     assert not confirm.confirm_button.isEnabled()
     confirm.field.setText("1.0")
