@@ -254,7 +254,9 @@ async def test_on_pypiserver_the_buttons_are_off_and_say_why(
         await tab.load()
         assert tab.state is PageState.NO_API
         assert tab.message.button.isHidden()
-    assert pane.collaborators_tab.message.heading.text() == "Team index has no collaborators to manage"
+    assert pane.collaborators_tab.message.heading.text() == (
+        "Team index has no collaborators to manage"
+    )
     assert pane.tokens_tab.message.heading.text() == "Team index has no tokens to list"
     assert pane.activity_tab.message.heading.text() == (
         "Team index keeps no history pypidesk can show"
