@@ -105,8 +105,8 @@ class CollaboratorsTab(ProjectTab):
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.members_view, 3)
         layout.addWidget(self.rule_note)
+        layout.addWidget(self.members_view, 3)
         layout.addLayout(invitations_bar)
         layout.addWidget(self.invitations_view, 2)
         self._update_buttons()
@@ -162,10 +162,17 @@ class CollaboratorsTab(ProjectTab):
         self.members_view.resizeColumnsToContents()
         self.invitations_view.resizeColumnsToContents()
         owner = self.my_role() == OWNER
-        # Only Owners see invitations (the server sends none to a Maintainer).
+        # Only Owners see invitations (the server sends none to a Maintainer); an empty
+        # table would be a large blank box, so the heading says there are none instead.
+        pending = bool(data.invitations)
+        self.invitations_heading.setText(
+            self.tr("Pending invitations")
+            if pending
+            else self.tr("No pending invitations. Invite… sends one; it waits here until accepted.")
+        )
         self.invitations_heading.setVisible(owner)
-        self.invitations_view.setVisible(owner)
-        self.revoke_button.setVisible(owner)
+        self.invitations_view.setVisible(owner and pending)
+        self.revoke_button.setVisible(owner and pending)
         self._show_rule()
         return True  # a project always has at least its Owner
 
@@ -198,6 +205,11 @@ class CollaboratorsTab(ProjectTab):
     def _show_rule(self) -> None:
         self.rule_note.setText(self.sole_owner_text())
         self.rule_note.setVisible(self.sole_owner())
+
+    def say(self, text: str) -> None:
+        super().say(text)
+        # The banner now says it all; the same sentence twice would read as two problems.
+        self.rule_note.setVisible(self.sole_owner() and self.sole_owner_text() not in text)
 
     def selected_member(self) -> Collaborator | None:
         rows = self.members_view.selected_rows()

@@ -178,6 +178,7 @@ class ProjectDetailPane(QWidget):
         bar = QHBoxLayout()
         bar.addStretch(1)
         bar.addWidget(self.yank_button)
+        bar.addSpacing(16)
         bar.addWidget(self.delete_release_button)
         tab = QWidget()
         layout = QVBoxLayout(tab)
@@ -208,6 +209,7 @@ class ProjectDetailPane(QWidget):
         files_buttons.addWidget(self.files_caption, 1)
         files_buttons.addWidget(self.copy_sha_button)
         files_buttons.addWidget(self.open_file_button)
+        files_buttons.addSpacing(16)  # the destructive button apart from the harmless ones
         files_buttons.addWidget(self.delete_file_button)
         files_layout = QVBoxLayout(files_tab)
         files_layout.setContentsMargins(0, 0, 0, 0)

@@ -39,6 +39,7 @@ async def test_invite_change_and_remove_with_the_sole_owner_rule_said_where_it_a
     await page.wait_idle()
     assert tab.banner.isVisible()
     assert "can't leave it or step down to Maintainer" in tab.banner.text()
+    assert tab.rule_note.isHidden()  # said once, in the banner
     assert dialogs.queue.empty()  # explained, not asked
     tab.role_button.click()
     await page.wait_idle()
@@ -118,6 +119,8 @@ async def test_invite_change_and_remove_with_the_sole_owner_rule_said_where_it_a
     confirm.confirm_button.click()
     await page.wait_idle()
     assert cells(tab.invitations_view) == []
+    assert tab.invitations_view.isHidden()
+    assert tab.invitations_heading.text().startswith("No pending invitations.")
     assert await bob.invitations() == []
     assert_accessible(page)
 
