@@ -168,7 +168,9 @@ class CollaboratorsTab(ProjectTab):
         self.invitations_heading.setText(
             self.tr("Pending invitations")
             if pending
-            else self.tr("No pending invitations. Invite… sends one; it waits here until accepted.")
+            else self.tr(
+                "No pending invitations. Invite… sends one; it waits here until accepted."
+            )
         )
         self.invitations_heading.setVisible(owner)
         self.invitations_view.setVisible(owner and pending)
