@@ -19,7 +19,7 @@ from pypidesk.client.manage_types import TokenInfo, TokenStatus
 from pypidesk.gui import timefmt
 from pypidesk.gui.dialogs import confirm_dialog
 from pypidesk.gui.pages.managed_page import UrlOpener
-from pypidesk.gui.pages.project_tab import ManageAccess, ProjectTab, Starter
+from pypidesk.gui.pages.project_tab import OWNER, ManageAccess, ProjectTab, Starter
 from pypidesk.gui.record_table import Column, RecordTableModel, RecordTableView
 
 _CREATED_COLUMN = 4
@@ -143,7 +143,8 @@ class ProjectTokensTab(ProjectTab):
         try:
             return await api.project_tokens(project)
         except IndexHTTPError as exc:
-            if exc.status_code != 403:
+            # 403 is the index's "Only an Owner …" unless I am an Owner (then it is the token).
+            if exc.status_code != 403 or self.access.role == OWNER:
                 raise
             self._not_owner = True
             return []

@@ -275,8 +275,9 @@ class ProjectsPage(Page):
         self.projects_shown.emit(count)
 
     def _show_detail(self, detail: ProjectDetail, html: str) -> None:
-        row = self.model.row_where(lambda p: p.name == detail.name)
-        self.detail.access.role = None if row is None else self.model.record(row).role
+        # My role decides what the pane offers (yank and delete are for Owners).
+        roles = (p.role for p in self.model.records() if p.name == detail.name)
+        self.detail.access.role = next(roles, None)
         self.detail.show_detail(detail, html)
         self.project_shown.emit(detail.name)
 

@@ -134,7 +134,7 @@ class ReleaseActions(QObject):
         )
         if api is None:
             return False
-        names = ", ".join(f.filename for f in release.files) or self.tr("(no files)")
+        names = ", ".join(f.filename for f in release.files) or self.tr("none")
         confirmed = await self._confirm(
             self.tr("Delete {0} {1}").format(project, version),
             self.tr(

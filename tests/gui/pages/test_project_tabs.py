@@ -8,11 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pypidesk.client.errors import IndexHTTPError
 from pypidesk.client.local_index import find_free_port
 from pypidesk.client.manage import ManageAPI
 from pypidesk.client.models import DistFile, FileKind, ProjectDetail, ReleaseInfo
 from pypidesk.client.profiles import PYPI, Profile
 from pypidesk.gui.dialogs.confirm_dialog import ConfirmDialog
+from pypidesk.gui.dialogs.invite_dialog import InviteDialog
 from pypidesk.gui.pages import project_activity, project_detail
 from pypidesk.gui.pages.managed_page import PageState
 from pypidesk.gui.pages.project_detail import ProjectDetailPane
@@ -271,4 +273,94 @@ async def test_on_pypiserver_the_buttons_are_off_and_say_why(
     assert pane.access.web_page(pane.collaborators_tab.web_page_kind, "demo") is None
     await pane.collaborators_tab.load()
     assert pane.collaborators_tab.state is PageState.NO_INDEX
+    pane.deleteLater()
+
+
+async def test_answers_for_another_project_are_dropped_and_cancels_change_nothing(
+    page: ProjectsPage, users: TwoUsers, http: httpx.AsyncClient, dialogs: Dialogs
+) -> None:
+    alice = ManageAPI(http, users.url, users.alice)
+    await alice.invite("alpha", "bob", "Maintainer")
+    await page.show_context(context(http, users.url, users.alice, "alice"))
+    await open_project(page, "alpha", ProjectDetailPane.COLLABORATORS_TAB)
+    tab = page.detail.collaborators_tab
+
+    # Cancelled invitation and revocation: nothing sent.
+    tab.invite_button.click()
+    invite = await dialogs.next(InviteDialog)
+    invite.reject()
+    select(tab.invitations_view, 0, "bob")
+    tab.revoke_button.click()
+    confirm = await dialogs.next(ConfirmDialog)
+    confirm.cancel_button.click()
+    await page.wait_idle()
+    assert [i.username for i in (await alice.collaborators("alpha")).invitations] == ["bob"]
+
+    # A load overtaken by another project's: its answer is dropped.
+    loading = asyncio.ensure_future(tab.load())
+    await asyncio.sleep(0)
+    tab.set_project("beta")
+    await loading
+    assert tab.stale
+    # Also while the index is asked about its API.
+    page.detail.access.set_context(page.detail.access.context)
+    loading = asyncio.ensure_future(tab.load())
+    await asyncio.sleep(0)
+    tab.set_project("alpha")
+    await loading
+    assert tab.stale
+
+    # With nothing to act on, the actions do nothing.
+    tab.api = None
+    await tab.invite()
+    await tab.toggle_role()
+    await tab.remove_selected()
+    await tab.revoke_selected()
+    await page.detail.tokens_tab.revoke_selected()
+    assert dialogs.queue.empty()
+
+    # The server's "not yourself" rule, should it be reached, is explained too.
+    said = tab.explain_refusal(
+        "Couldn't change the role of alice",
+        IndexHTTPError(users.url, 409, "Cannot remove yourself as Owner"),
+    )
+    assert said.startswith("You can't change your own role")
+    assert said.endswith("(The index said: Cannot remove yourself as Owner)")
+
+    # An Owner whose token the index refuses sees the error, not "only Owners".
+    tokens = page.detail.tokens_tab
+    await alice.revoke_token((await alice.tokens())[0].id)
+    tokens.set_project("alpha")
+    await tokens.load()
+    assert tokens.state is PageState.ERROR
+
+
+async def test_a_project_without_history_says_what_fills_it(
+    qtbot: object, http: httpx.AsyncClient, static_server: tuple[str, Path]
+) -> None:
+    url, root = static_server
+    (root / "api" / "v1" / "projects" / "demo").mkdir(parents=True)
+    (root / "api" / "v1" / "flags").write_text('{"flags": {}}')
+    (root / "api" / "v1" / "projects" / "demo" / "history").write_text(
+        '{"events": [], "next_before": null}'
+    )
+    pane = ProjectDetailPane()
+    pane.set_context(context(http, url, "pypi-x", "alice"))
+    pane.show_detail(_demo(), "")
+    tab = pane.activity_tab
+    await tab.load()
+    assert tab.state is PageState.EMPTY
+    assert tab.message.heading.text() == "No activity yet"
+    # No index at all: the API is not asked.
+    pane.set_context(None)
+    assert not await pane.access.has_api()
+    assert pane.access.api() is None
+    assert pane.access.index_name == ""
+    assert pane.access.username is None
+    # With nothing selected, the buttons' slots do nothing.
+    pane.detail = None
+    pane._yank()
+    pane._delete_release()
+    pane._delete_file()
+    pane._delete_project()
     pane.deleteLater()

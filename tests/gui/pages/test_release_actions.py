@@ -62,6 +62,12 @@ async def test_a_yank_shows_on_the_projects_page_and_pip_stops_choosing_it(
 
     detail.yank_button.click()
     yank = await dialogs.next(YankDialog)
+    yank.cancel_button.click()  # changed their mind: nothing happens
+    await page.wait_idle()
+    assert cells(detail.releases_view)[0][3] == "—"
+
+    detail.yank_button.click()
+    yank = await dialogs.next(YankDialog)
     assert_accessible(yank)
     assert (
         "unless someone pins exactly this version"
@@ -90,6 +96,11 @@ async def test_a_yank_shows_on_the_projects_page_and_pip_stops_choosing_it(
     detail.tabs.setCurrentIndex(ProjectDetailPane.RELEASES_TAB)
     detail.yank_button.click()
     unyank = await dialogs.next(ConfirmDialog)
+    unyank.cancel_button.click()
+    await page.wait_idle()
+    assert detail.yank_button.text() == "Un-yank…"
+    detail.yank_button.click()
+    unyank = await dialogs.next(ConfirmDialog)
     assert unyank.windowTitle() == "Un-yank alpha 2.0"
     unyank.field.setText("2.0")
     unyank.confirm_button.click()
@@ -101,6 +112,15 @@ async def test_a_yank_shows_on_the_projects_page_and_pip_stops_choosing_it(
     detail.tabs.setCurrentIndex(ProjectDetailPane.ACTIVITY_TAB)
     await page.wait_idle()
     assert cells(history.view)[0][1] == "Release un-yanked"
+
+    # Deleting asks first; cancelled, nothing goes.
+    detail.tabs.setCurrentIndex(ProjectDetailPane.RELEASES_TAB)
+    for button in (detail.delete_release_button, detail.delete_project_button):
+        button.click()
+        confirm = await dialogs.next(ConfirmDialog)
+        confirm.cancel_button.click()
+        await page.wait_idle()
+    assert [r.version for r in detail.detail.releases] == ["2.0", "1.0"]
 
 
 async def test_deletes_need_the_typed_name_and_a_deleted_filename_is_never_taken_again(
@@ -142,21 +162,23 @@ async def test_deletes_need_the_typed_name_and_a_deleted_filename_is_never_taken
     said = " ".join((refused.stdout + refused.stderr).split())  # twine wraps its lines
     assert "This filename was previously used by a file that has since been deleted." in said
 
-    # A release: the version typed.
-    await open_project(page, "beta", ProjectDetailPane.RELEASES_TAB)
-    select(detail.releases_view, 0, "1.0")
+    # A release (the one left without files): the version typed.
+    detail.tabs.setCurrentIndex(ProjectDetailPane.RELEASES_TAB)
+    select(detail.releases_view, 0, "2.0")
     detail.delete_release_button.click()
     confirm = await dialogs.next(ConfirmDialog)
     warning = confirm.findChild(type(detail.header), "confirm_text").text()
+    assert "and its files (none)?" in warning
     assert "can never be used again" in warning
-    confirm.field.setText("beta")
+    confirm.field.setText("alpha")
     assert not confirm.confirm_button.isEnabled()
-    confirm.field.setText("1.0")
+    confirm.field.setText("2.0")
     confirm.confirm_button.click()
     await page.wait_idle()
-    assert detail.detail.releases == ()
+    assert [r.version for r in detail.detail.releases] == ["1.0"]
 
     # The project: its name typed; the list loads again without it.
+    await open_project(page, "beta")
     detail.delete_project_button.click()
     confirm = await dialogs.next(ConfirmDialog)
     assert confirm.windowTitle() == "Delete project beta"
