@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import httpx
 import pytest
+from PySide6.QtCore import Qt
 
 from pypidesk.client.errors import IndexHTTPError
 from pypidesk.client.local_index import find_free_port
@@ -32,7 +34,7 @@ async def test_an_owner_sees_and_revokes_every_token_that_can_upload(
 ) -> None:
     alice = ManageAPI(http, users.url, users.alice)
     bob = ManageAPI(http, users.url, users.bob)
-    await alice.create_token("alpha ci", projects=["alpha"])
+    await alice.create_token("alpha ci", projects=["alpha"], expires_in_days=90)
     await alice.create_token("beta ci", projects=["beta"])
     await page.show_context(context(http, users.url, users.alice, "alice"))
     await open_project(page, "alpha", ProjectDetailPane.TOKENS_TAB)
@@ -43,6 +45,15 @@ async def test_an_owner_sees_and_revokes_every_token_that_can_upload(
     assert rows["alpha ci"][1:4] == ["alice", "alpha", "upload"]
     assert rows["laptop"][2] == "Whole account"
     assert rows["laptop"][7] == "Active"
+    # The exact times in the tooltips; nothing where there is no time.
+    model = tab.model
+    never = next(r for r in range(model.rowCount()) if model.row_at(r).name == "alpha ci")
+    assert model.index(never, 5).data(Qt.ItemDataRole.ToolTipRole) == ""
+    assert model.index(never, 6).data(Qt.ItemDataRole.ToolTipRole) != ""
+    expires = model.row_at(never).expires_at
+    assert expires is not None
+    tab._now = expires + dt.timedelta(days=1)  # as the table would read in three months
+    assert model.index(never, 7).data() == "Expired"
     assert not tab.revoke_button.isEnabled()
     assert_accessible(tab)
 
@@ -309,6 +320,35 @@ async def test_answers_for_another_project_are_dropped_and_cancels_change_nothin
     tab.set_project("alpha")
     await loading
     assert tab.stale
+
+    # Refused: the list stays, the banner says why.
+    await tab.load()
+    select(tab.members_view, 0, "alice (you)")
+    select(tab.invitations_view, 0, "bob")
+    await alice.revoke_invitation("alpha", "bob")
+    tab.revoke_button.click()
+    confirm = await dialogs.next(ConfirmDialog)
+    confirm.field.setText("bob")
+    confirm.confirm_button.click()
+    await page.wait_idle()
+    assert tab.banner.text().startswith("Couldn't revoke the invitation of bob: ")
+    await alice.invite("alpha", "bob", "Maintainer")
+    await ManageAPI(http, users.url, users.bob).accept_invitation("alpha")
+    await tab.load()
+    select(tab.members_view, 0, "bob")
+    await alice.remove_collaborator("alpha", "bob")
+    await tab.toggle_role()
+    assert tab.banner.text().startswith("Couldn't change the role of bob: ")
+
+    # An error that arrives after the project changed is not shown.
+    gone = f"http://127.0.0.1:{find_free_port()}"
+    tab.access.set_context(context(http, gone, "pypi-x", "alice"))
+    loading = asyncio.ensure_future(tab.load())
+    await asyncio.sleep(0)
+    tab.set_project("beta")
+    await loading
+    assert tab.state is not PageState.ERROR
+    page.detail.access.set_context(context(http, users.url, users.alice, "alice"))
 
     # With nothing to act on, the actions do nothing.
     tab.api = None
