@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import httpx
+from PySide6.QtCore import Qt
 
 from pypidesk.gui.dialogs.confirm_dialog import ConfirmDialog
 from pypidesk.gui.dialogs.yank_dialog import YankDialog
@@ -91,6 +92,8 @@ async def test_a_yank_shows_on_the_projects_page_and_pip_stops_choosing_it(
     await page.wait_idle()
     history = detail.activity_tab.history
     assert cells(history.view)[0][1:4] == ["Release yanked", "alpha", "2.0 · broken wheel"]
+    # The index's own tag for the event, in the tooltip.
+    assert history.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == "project:release:yank"
     assert_accessible(detail.activity_tab)
 
     detail.tabs.setCurrentIndex(ProjectDetailPane.RELEASES_TAB)
