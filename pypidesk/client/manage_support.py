@@ -9,7 +9,7 @@ credentials; anything else (404, an HTML page) means no API.
 from __future__ import annotations
 
 import enum
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -33,6 +33,16 @@ _WAREHOUSE_PATHS = {
 _WAREHOUSE_HOSTS = frozenset({"pypi.org", "test.pypi.org"})
 
 
+class ProjectPage(enum.Enum):
+    """Warehouse's manage pages of one project (PyPI has no API for any of them)."""
+
+    COLLABORATORS = "collaboration/"
+    RELEASES = "releases/"
+    #: Where "Delete project" is.
+    SETTINGS = "settings/"
+    HISTORY = "history/"
+
+
 def is_warehouse(profile: Profile) -> bool:
     """PyPI or TestPyPI (by kind, or a custom profile pointing at them)."""
     if profile.kind in (ProfileKind.PYPI, ProfileKind.TESTPYPI):
@@ -45,6 +55,22 @@ def web_page(profile: Profile, page: ManagePage) -> str | None:
     if not is_warehouse(profile):
         return None
     return profile.base_url + _WAREHOUSE_PATHS[page]
+
+
+def project_web_page(
+    profile: Profile, page: ProjectPage, project: str, version: str | None = None
+) -> str | None:
+    """The index's own page of ``project`` for ``page``, or None where it has none.
+
+    With ``version``, the releases page becomes that release's own page, where
+    PyPI has its Yank and Delete buttons.
+    """
+    if not is_warehouse(profile):
+        return None
+    root = f"{profile.base_url}manage/project/{quote(project, safe='')}/"
+    if page is ProjectPage.RELEASES and version is not None:
+        return f"{root}release/{quote(version, safe='')}/"
+    return root + page.value
 
 
 async def has_manage_api(http: httpx.AsyncClient, profile: Profile) -> bool:

@@ -60,3 +60,25 @@ async def test_no_answer_is_not_the_same_as_no_api() -> None:
     async with httpx.AsyncClient() as http:
         with pytest.raises(IndexUnreachableError):
             await has_manage_api(http, Profile("gone", url + "/simple/", url + "/legacy/"))
+
+
+def test_pypi_has_a_manage_page_per_project_and_release() -> None:
+    from pypidesk.client.manage_support import ProjectPage, project_web_page
+
+    assert project_web_page(PYPI, ProjectPage.COLLABORATORS, "demo-lib") == (
+        "https://pypi.org/manage/project/demo-lib/collaboration/"
+    )
+    assert project_web_page(TESTPYPI, ProjectPage.RELEASES, "demo-lib") == (
+        "https://test.pypi.org/manage/project/demo-lib/releases/"
+    )
+    assert project_web_page(PYPI, ProjectPage.RELEASES, "demo-lib", "1.0") == (
+        "https://pypi.org/manage/project/demo-lib/release/1.0/"
+    )
+    assert project_web_page(PYPI, ProjectPage.SETTINGS, "a/b") == (
+        "https://pypi.org/manage/project/a%2Fb/settings/"
+    )
+    assert project_web_page(PYPI, ProjectPage.HISTORY, "x") == (
+        "https://pypi.org/manage/project/x/history/"
+    )
+    pypiserver = Profile("team", "http://10.0.0.1:8080/simple/", "http://10.0.0.1:8080/")
+    assert project_web_page(pypiserver, ProjectPage.RELEASES, "x", "1.0") is None

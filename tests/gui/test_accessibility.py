@@ -10,8 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from pypidesk.client.profiles import Profile
 from pypidesk.gui.dialogs.about import AboutDialog
+from pypidesk.gui.dialogs.invite_dialog import InviteDialog
 from pypidesk.gui.dialogs.profiles import ProfilesDialog
 from pypidesk.gui.dialogs.sign_in import SignInDialog
+from pypidesk.gui.dialogs.yank_dialog import YankDialog
 from pypidesk.gui.main_window import MainWindow
 from tests.gui.accessibility import unnamed_widgets
 
@@ -38,8 +40,10 @@ async def no_attempt(username: str, secret: str) -> str | None:
         lambda: SignInDialog("Local test index", True, no_attempt),
         lambda: ProfilesDialog([Profile("A", "https://a/simple/", "https://a/")], ["PyPI"]),
         lambda: AboutDialog(Path("/log"), Path("/data")),
+        lambda: InviteDialog("demo-lib", 6),
+        lambda: YankDialog("demo-lib", "2.0"),
     ],
-    ids=["sign-in-token", "sign-in-password", "profiles", "about"],
+    ids=["sign-in-token", "sign-in-password", "profiles", "about", "invite", "yank"],
 )
 def test_every_dialog_names_every_interactive_widget(qtbot: QtBot, make: object) -> None:
     dialog = make()  # type: ignore[operator]
@@ -64,3 +68,32 @@ async def test_the_left_column_names_each_page_by_its_own_title(window: MainWind
     assert [spec.title for spec in PAGES] == [page.title for page in window.pages]
     labels = [window.page_list.item(row).text() for row in range(window.page_list.count())]
     assert labels == [page.title for page in window.pages]
+
+
+def test_the_project_detail_names_its_management_tabs_and_actions(qtbot: QtBot) -> None:
+    from pypidesk.gui.pages.project_detail import ProjectDetailPane
+
+    pane = ProjectDetailPane()
+    qtbot.addWidget(pane)
+    assert unnamed_widgets(pane) == []
+    for name in (
+        "yankButton",
+        "deleteReleaseButton",
+        "deleteFileButton",
+        "deleteProjectButton",
+        "collaborators_invite",
+        "collaborators_role",
+        "collaborators_remove",
+        "collaborators_revoke_invitation",
+        "collaborators_table",
+        "collaborators_invitations",
+        "project_tokens_table",
+        "project_tokens_revoke",
+        "project_activity_table",
+        "project_activity_kind",
+        "project_activity_filter",
+        "project_activity_more",
+    ):
+        widget = pane.findChild(QWidget, name)
+        assert widget is not None, name
+        assert widget.accessibleName(), name

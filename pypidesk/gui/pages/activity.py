@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from pypidesk.client.manage import ManageAPI
 from pypidesk.client.manage_support import ManagePage
-from pypidesk.client.manage_types import EventKind, HistoryEvent, HistoryPage
-from pypidesk.gui import timefmt
+from pypidesk.client.manage_types import HistoryPage
 from pypidesk.gui.async_slot import async_slot
+from pypidesk.gui.pages.history_panel import HistoryPanel
 from pypidesk.gui.pages.managed_page import ManagedPage, UrlOpener
-from pypidesk.gui.record_table import Column, FilterField, RecordTableModel, RecordTableView
 
 PAGE_SIZE = 100
-# What the details column shows from an event's ``additional``, in this order.
-_DETAIL_KEYS = ("filename", "version", "role_name", "target_user", "name", "token_name", "reason")
-_WHEN_COLUMN = 0
 
 
 class ActivityPage(ManagedPage):
@@ -33,107 +27,18 @@ class ActivityPage(ManagedPage):
     ) -> None:
         kwargs: dict[str, Any] = {} if open_url is None else {"open_url": open_url}
         super().__init__("activity", parent=parent, **kwargs)
-        self._now = timefmt.now()
-        self._next_before: int | None = None
-        self._labels = self._tag_labels()
-        self.model: RecordTableModel[HistoryEvent] = RecordTableModel(self._columns(), self)
-        self.view = RecordTableView(self.model)
-        self.view.setObjectName("activity_table")
-        self.view.setAccessibleName(self.tr("Your account's activity"))
-        self.view.sortByColumn(_WHEN_COLUMN, Qt.SortOrder.DescendingOrder)
-
-        self.kind_filter = QComboBox()
-        self.kind_filter.setObjectName("activity_kind")
-        self.kind_filter.setAccessibleName(self.tr("Show events of kind"))
-        for label, kind in (
-            (self.tr("All events"), None),
-            (self.tr("Uploads"), EventKind.UPLOAD),
-            (self.tr("Token use"), EventKind.TOKEN),
-            (self.tr("Role changes"), EventKind.ROLE),
-            (self.tr("Yanks"), EventKind.YANK),
-            (self.tr("Deletions"), EventKind.DELETION),
-            (self.tr("Account"), EventKind.ACCOUNT),
-        ):
-            self.kind_filter.addItem(label, kind)
-        self.kind_filter.currentIndexChanged.connect(self._apply_filter)
-        self.filter_field = FilterField("activity_filter", self.tr("Filter events"))
-        self.filter_field.filter_changed.connect(self._apply_filter)
-        self.more_button = QPushButton(self.tr("Load &older events"))
-        self.more_button.setObjectName("activity_more")
-        self.more_button.setAccessibleName(self.tr("Load older events"))
-        self.more_button.clicked.connect(self._load_more)
-        self.shown_label = QLabel()
-        self.shown_label.setObjectName("activity_shown")
-
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel(self.tr("Show:")))
-        bar.addWidget(self.kind_filter)
-        bar.addStretch(1)
-        bar.addWidget(self.filter_field)
-        foot = QHBoxLayout()
-        foot.addWidget(self.shown_label)
-        foot.addStretch(1)
-        foot.addWidget(self.more_button)
+        self.history = HistoryPanel("activity", self.tr("Your account's activity"))
+        self.history.more_requested.connect(self._load_more)
+        # The panel's parts, under the names the page has always had.
+        self.model = self.history.model
+        self.view = self.history.view
+        self.kind_filter = self.history.kind_filter
+        self.filter_field = self.history.filter_field
+        self.more_button = self.history.more_button
+        self.shown_label = self.history.shown_label
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(foot)
-
-    def _tag_labels(self) -> Mapping[str, str]:
-        return {
-            "account:create": self.tr("Account created"),
-            "account:login:success": self.tr("Signed in"),
-            "account:login:failure": self.tr("Failed sign-in"),
-            "account:password:change": self.tr("Password changed"),
-            "account:api_token:added": self.tr("Token created"),
-            "account:api_token:removed": self.tr("Token revoked"),
-            "project:api_token:removed": self.tr("Project token revoked"),
-            "project:create": self.tr("Project created"),
-            "project:release:add": self.tr("Release added"),
-            "project:file:add": self.tr("File uploaded"),
-            "project:release:yank": self.tr("Release yanked"),
-            "project:release:unyank": self.tr("Release un-yanked"),
-            "project:file:remove": self.tr("File deleted"),
-            "project:release:remove": self.tr("Release deleted"),
-            "project:remove": self.tr("Project deleted"),
-            "project:role:invite": self.tr("Invitation sent"),
-            "project:role:revoke_invite": self.tr("Invitation withdrawn"),
-            "project:role:accepted": self.tr("Invitation accepted"),
-            "project:role:decline_invite": self.tr("Invitation declined"),
-            "project:role:add": self.tr("Role given"),
-            "project:role:change": self.tr("Role changed"),
-            "project:role:remove": self.tr("Role removed"),
-        }
-
-    def _columns(self) -> list[Column[HistoryEvent]]:
-        return [
-            Column(
-                self.tr("When"),
-                lambda e: timefmt.relative(e.time, self._now),
-                key=lambda e: (e.time, e.id),
-                tooltip=lambda e: timefmt.exact(e.time),
-            ),
-            Column(self.tr("What"), lambda e: self._labels.get(e.tag, e.tag), tooltip=_tag),
-            Column(self.tr("Project"), lambda e: e.project or ""),
-            Column(self.tr("Details"), _details),
-            Column(self.tr("Token"), lambda e: e.token_name or ""),
-            Column(self.tr("From address"), lambda e: e.ip_address or ""),
-        ]
-
-    def _apply_filter(self) -> None:
-        kind = self.kind_filter.currentData()
-        accept = None if kind is None else (lambda e: kind in e.kinds)
-        self.model.set_filter(accept, self.filter_field.text())
-        self._show_counts()
-
-    def _show_counts(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
-        text = timefmt.english_plural(self.tr("%n event(s) loaded", "", total), total)
-        if shown != total:
-            text = self.tr("{0} shown of {1}").format(shown, text)
-        self.shown_label.setText(text)
-        self.more_button.setVisible(self._next_before is not None)
+        layout.addWidget(self.history)
 
     # -- ManagedPage -----------------------------------------------------------------------
 
@@ -174,12 +79,7 @@ class ActivityPage(ManagedPage):
         return await api.account_history(limit=PAGE_SIZE)
 
     def present(self, data: HistoryPage) -> bool:
-        self._now = timefmt.now()
-        self._next_before = data.next_before
-        self.model.set_rows(data.events)
-        self.view.resizeColumnsToContents()
-        self._show_counts()
-        return bool(data.events)
+        return self.history.show_first(data)
 
     def show_empty(self) -> None:
         self.message.show_message(
@@ -199,7 +99,7 @@ class ActivityPage(ManagedPage):
 
     async def load_more(self) -> None:
         """Fetch the next, older page and add it below what is shown."""
-        api, before, generation = self.api, self._next_before, self._generation
+        api, before, generation = self.api, self.history.next_before, self._generation
         if api is None or before is None:
             return
         self.more_button.setEnabled(False)
@@ -210,19 +110,4 @@ class ActivityPage(ManagedPage):
         self.more_button.setEnabled(True)
         if page is None or generation != self._generation:
             return  # refused, or another index (or F5) while it loaded
-        self._next_before = page.next_before
-        self.model.add_rows(page.events)
-        self._show_counts()
-
-
-def _tag(event: HistoryEvent) -> str:
-    return event.tag
-
-
-def _details(event: HistoryEvent) -> str:
-    parts = []
-    for key in _DETAIL_KEYS:
-        value = event.additional.get(key)
-        if value not in (None, ""):
-            parts.append(str(value))
-    return " · ".join(parts)
+        self.history.add_older(page)

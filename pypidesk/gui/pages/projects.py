@@ -68,8 +68,10 @@ class ProjectsPage(Page):
         self._tasks: set[asyncio.Task[object]] = set()
 
         left = self._build_list()
-        self.detail = ProjectDetailPane()
+        self.detail = ProjectDetailPane(start=self._start)
         self.detail.retry_requested.connect(self._reload_project)
+        self.detail.changed.connect(self._retry)  # yanked, deleted, a role: load again
+        self.detail.status_message.connect(self.status_message)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("projectsSplitter")
         self.splitter.setAccessibleName(self.tr("Projects and details"))
@@ -159,7 +161,7 @@ class ProjectsPage(Page):
         self._list_generation += 1
         self._detail_generation += 1
         self.model.set_records([])
-        self.detail.detail = None
+        self.detail.set_context(context)
         self.detail.show_message(self.tr("Select a project to see its releases and files."))
         if context is None:
             self.client = None
@@ -218,6 +220,7 @@ class ProjectsPage(Page):
             html = await asyncio.get_running_loop().run_in_executor(
                 None, render_description, detail.description, detail.description_content_type
             )
+            await self.detail.find_api()  # what the yank and delete buttons can do here
         except ClientError as exc:
             if generation == self._detail_generation:
                 self.detail.show_message(str(exc), retry=True)
@@ -272,6 +275,9 @@ class ProjectsPage(Page):
         self.projects_shown.emit(count)
 
     def _show_detail(self, detail: ProjectDetail, html: str) -> None:
+        # My role decides what the pane offers (yank and delete are for Owners).
+        roles = (p.role for p in self.model.records() if p.name == detail.name)
+        self.detail.access.role = next(roles, None)
         self.detail.show_detail(detail, html)
         self.project_shown.emit(detail.name)
 

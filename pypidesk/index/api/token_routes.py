@@ -89,14 +89,14 @@ def revoke_my_token(request: Request, token_id: str) -> Response:
 
 @router.get("/projects/{project}/tokens")
 def list_project_tokens(request: Request, project: str) -> list[schemas.TokenInfo]:
-    """Every token scoped to ``project``, whoever made it (Owners only)."""
+    """Every token that can upload to ``project``, whoever made it (Owners only)."""
     with authenticated(request, project=project) as call:
         return [views.token_info(t) for t in api_tokens.project_tokens(call.context, project)]
 
 
 @router.delete("/projects/{project}/tokens/{token_id}", status_code=204)
 def revoke_project_token(request: Request, project: str, token_id: str) -> Response:
-    """Revoke a token scoped to ``project``, even a collaborator's (Owners only)."""
+    """Revoke a token that can upload to ``project``, even a collaborator's (Owners only)."""
     with authenticated(request, project=project) as call:
         api_tokens.revoke_project_token(call.context, project, token_id)
     return Response(status_code=204)

@@ -28,14 +28,26 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 
 def _scoped_to(session: Session, project: Project) -> list[ApiToken]:
+    """Every token that can upload to ``project``: scoped to it, or a collaborator's
+    token for their whole account (warehouse#6263 asks for exactly this list)."""
     # Match the uuid, not the name: a token for a deleted namesake cannot touch
     # this project. Scopes are JSON lists; an index holds few tokens, so filter here.
+    collaborators = {role.user_id for role in project.roles}
     tokens = session.scalars(select(ApiToken).order_by(ApiToken.created.desc(), ApiToken.name))
-    return [token for token in tokens if project.uuid in (token.project_uuids or [])]
+    return [
+        token
+        for token in tokens
+        if project.uuid in (token.project_uuids or [])
+        or (
+            not token.project_uuids
+            and token.user_id in collaborators
+            and "upload" in (token.permissions or [])
+        )
+    ]
 
 
 def project_tokens(ctx: Context, project_name: str) -> list[ApiToken]:
-    """Every token scoped to the project, whoever made it; for its Owners."""
+    """Every token that can upload to the project, whoever made it; for its Owners."""
     project = get_project(ctx.session, project_name)
     require_owner(ctx, project)
     return _scoped_to(ctx.session, project)

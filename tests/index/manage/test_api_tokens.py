@@ -14,7 +14,13 @@ from pypidesk.index.manage.errors import NotFoundError, PermissionDeniedError
 from tests.index.manage.factories import Records, context, event_rows, snapshot
 
 
-def _token(database: Database, username: str, name: str, projects: tuple[str, ...] = ()) -> str:
+def _token(
+    database: Database,
+    username: str,
+    name: str,
+    projects: tuple[str, ...] = (),
+    permissions: tuple[str, ...] = ("upload",),
+) -> str:
     with database.write() as session:
         user = session.scalars(select(User).where(User.username == username)).one()
         scoped = [
@@ -25,7 +31,7 @@ def _token(database: Database, username: str, name: str, projects: tuple[str, ..
             user_id=user.id,
             name=name,
             key_salt=b"\0" * 32,
-            permissions=["upload"],
+            permissions=list(permissions),
             project_names=[p.normalized_name for p in scoped],
             project_uuids=[p.uuid for p in scoped],
             created=utcnow() + dt.timedelta(seconds=len(name)),
@@ -44,17 +50,22 @@ def setup(records: Records) -> Records:
     return records
 
 
-def test_owner_lists_and_revokes_every_token_scoped_to_the_project(
+def test_owner_lists_and_revokes_every_token_that_can_upload_to_the_project(
     database: Database, setup: Records
 ) -> None:
     bobs = _token(database, "bob", "bob-ci", ("spam", "eggs"))
     _token(database, "bob", "bob-account")
+    _token(database, "bob", "bob-manage-only", permissions=("manage",))
     _token(database, "eve", "eve-eggs", ("eggs",))
+    _token(database, "eve", "eve-account")
     with database.read() as session:
+        # Scoped to spam, or bob's whole account (he maintains spam); not eve's, not manage-only.
         assert [t.name for t in api_tokens.project_tokens(context(session, "alice"), "spam")] == [
-            "bob-ci"
+            "bob-account",
+            "bob-ci",
         ]
         assert [t.name for t in api_tokens.project_tokens(context(session, "eve"), "eggs")] == [
+            "eve-account",
             "eve-eggs",
             "bob-ci",
         ]
@@ -71,7 +82,10 @@ def test_owner_lists_and_revokes_every_token_scoped_to_the_project(
         api_tokens.revoke_project_token(context(session, "alice"), "spam", bobs)
     with database.read() as session:
         bob = session.scalars(select(User).where(User.username == "bob")).one()
-        assert [t.name for t in api_tokens.tokens_of(session, bob)] == ["bob-account"]
+        assert [t.name for t in api_tokens.tokens_of(session, bob)] == [
+            "bob-manage-only",
+            "bob-account",
+        ]
     event = event_rows(database)[-1]
     assert (event.tag, event.username, event.additional["target_user"]) == (
         "project:api_token:removed",
