@@ -1,4 +1,4 @@
-"""Staged publishing against a live pypidesk index: which indexes offer sessions, Cancel, refusals."""
+"""Staged publishing on a live pypidesk index: who offers sessions, release, Cancel, refusals."""
 
 from __future__ import annotations
 
