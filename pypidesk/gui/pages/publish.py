@@ -609,9 +609,8 @@ class PublishPage(PublishLayout):
 
         async def work() -> None:
             await stage.release()
-            for row in self.rows:
-                if row.dist in dists and row.check is not None:
-                    row.status = self.tr("published")
+            for dist in dists:
+                self._row_of(dist).status = self.tr("published")
             self._show_rows()
             self.stage, self.staged_files, self.published = None, [], dists
             first = dists[0]
@@ -635,9 +634,8 @@ class PublishPage(PublishLayout):
 
         async def work() -> None:
             await stage.discard()
-            for row in self.rows:
-                if row.dist in dists:
-                    row.status = self.tr("discarded")
+            for dist in dists:
+                self._row_of(dist).status = self.tr("discarded")
             self._show_rows()
             self.stage, self.stage_tried, self.staged_files = None, False, []
             first = dists[0]

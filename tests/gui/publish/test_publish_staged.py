@@ -159,6 +159,10 @@ async def test_the_stage_goes_when_the_toolbar_switches_index(
     await page.show_context(alice(publish_index, http))
     await stage(page, tmp_path, project_name)
     links = await stage_links(http, page, project_name)
+    # The same index again (a refresh): the stage stays.
+    await page.show_context(alice(publish_index, http))
+    assert page.step is Step.STAGED
+    assert [(await http.get(url)).status_code for url in links] == [200, 200]
     await page.show_context(None)
     assert page.step is Step.CHECK
     assert page.stage is None
