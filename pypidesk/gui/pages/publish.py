@@ -239,6 +239,12 @@ class PublishPage(PublishLayout):
             )
             return
         publisher = self._make_publisher(context, True)
+        # Where the bytes go: the session root for a stage, the legacy URL otherwise.
+        address = (
+            publisher.staging.root_url
+            if isinstance(publisher, StagedPublisher)
+            else context.profile.upload_url
+        )
         how = (
             self.tr("the files are staged first; the whole release appears at once on Publish")
             if isinstance(publisher, StagedPublisher)
@@ -247,9 +253,7 @@ class PublishPage(PublishLayout):
             else self.tr("this index publishes file by file: each is public as soon as it is sent")
         )
         self.target_label.setText(
-            self.tr("Publishing to {0} ({1}) — {2}.").format(
-                context.profile.name, context.profile.upload_url, how
-            )
+            self.tr("Publishing to {0} ({1}) — {2}.").format(context.profile.name, address, how)
         )
 
     def _set_step(self, step: Step) -> None:
@@ -559,13 +563,10 @@ class PublishPage(PublishLayout):
             self._set_step(Step.CHECK)
             raise
         self.progress.setValue(self.progress.maximum())
-        for row in self.rows:
-            if row.check is not None and row.dist in to_send:
-                row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
-        self._show_rows()
         if isinstance(publisher, StagedPublisher) and publisher.session is not None:
             self._staged(context, publisher, dists)
             return
+        self._mark_on_index(dists)
         self.published = dists
         first = dists[0]
         how = (
@@ -579,6 +580,13 @@ class PublishPage(PublishLayout):
             ).format(first.name, first.version, context.profile.name, how)
         )
         self._set_step(Step.TRY)
+
+    def _mark_on_index(self, dists: list[DistInfo]) -> None:
+        """The files are public now: the index has them with these bytes."""
+        for row in self.rows:
+            if row.check is not None and row.dist in dists:
+                row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
+        self._show_rows()
 
     def _staged(
         self, context: IndexContext, publisher: StagedPublisher, dists: list[DistInfo]
@@ -611,7 +619,7 @@ class PublishPage(PublishLayout):
             await stage.release()
             for dist in dists:
                 self._row_of(dist).status = self.tr("published")
-            self._show_rows()
+            self._mark_on_index(dists)
             self.stage, self.staged_files, self.published = None, [], dists
             first = dists[0]
             self._say(

@@ -82,6 +82,8 @@ async def test_staged_release_is_tried_from_the_stage_then_published_all_at_once
         f"Staged {project_name} 0.1.0 on Local test index: 2 files"
     )
     assert cells(page, 6) == ["staged", "staged"]
+    assert cells(page, 5) == ["new", "new"]  # not on the index yet
+    assert f"({publish_index.url}/upload/2.0-draft/)" in page.target_label.text()
     # Nothing is public yet: the Simple API does not know the project.
     assert await simple_files(http, publish_index.url, project_name) == []
     assert len(await stage_links(http, page, project_name)) == 2
@@ -114,6 +116,7 @@ async def test_staged_release_is_tried_from_the_stage_then_published_all_at_once
         f"Published {project_name} 0.1.0 to Local test index: 2 files, all at once."
     )
     assert cells(page, 6) == ["published", "published"]
+    assert cells(page, 5) == ["already there, same bytes: will be skipped"] * 2
     assert sorted(await simple_files(http, publish_index.url, project_name)) == sorted(
         p.name for p in files
     )
