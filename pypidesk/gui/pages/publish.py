@@ -583,9 +583,10 @@ class PublishPage(PublishLayout):
 
     def _mark_on_index(self, dists: list[DistInfo]) -> None:
         """The files are public now: the index has them with these bytes."""
-        for row in self.rows:
-            if row.check is not None and row.dist in dists:
-                row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
+        for dist in dists:
+            row = self._row_of(dist)
+            assert row.check is not None  # a row has its dist from its check
+            row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
         self._show_rows()
 
     def _staged(
