@@ -38,6 +38,8 @@ class Outcome(enum.Enum):
     UPLOADED = "uploaded"
     #: The index already had it (skip-existing, as twine decides it).
     SKIPPED = "skipped"
+    #: In a publishing session: nobody sees it until the session is published.
+    STAGED = "staged"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from pypidesk.client.errors import ClientError
 from pypidesk.client.profiles import Profile
+from pypidesk.client.staging import StagingClient
 from pypidesk.gui import timefmt
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.async_slot import async_slot
@@ -41,6 +42,7 @@ from pypidesk.publish.checks import OnTarget, check_files
 from pypidesk.publish.distfile import DistInfo
 from pypidesk.publish.errors import BuildFailedError, PublishError, UploadRefusedError
 from pypidesk.publish.source import dist_files, project_folder
+from pypidesk.publish.staged import StagedPublisher, offers_sessions, staging_root
 from pypidesk.publish.upload import LegacyPublisher, Progress, Publisher
 
 Credentials = Callable[[Profile], Awaitable[tuple[str | None, str | None]]]
@@ -50,7 +52,7 @@ PROGRESS_INTERVAL = 0.1
 
 
 def legacy_publisher(context: IndexContext, skip_existing: bool) -> Publisher:
-    """File by file to the profile's ``/legacy/`` (the staged one slots in here later)."""
+    """File by file to the profile's ``/legacy/``, as twine uploads."""
     return LegacyPublisher(
         context.http,
         context.profile.upload_url,
@@ -58,6 +60,11 @@ def legacy_publisher(context: IndexContext, skip_existing: bool) -> Publisher:
         token=context.token,
         skip_existing=skip_existing,
     )
+
+
+def staged_publisher(context: IndexContext, token: str) -> StagedPublisher:
+    """Into a publishing session on the profile's index (PEP 694), public at once on Publish."""
+    return StagedPublisher(StagingClient(context.http, staging_root(context.profile), token))
 
 
 async def ask_folder(parent: QWidget, start: Path | None) -> Path | None:
@@ -111,15 +118,22 @@ class PublishPage(PublishLayout):
         settings: AppSettings,
         profiles: Callable[[], list[Profile]],
         credentials: Credentials,
-        make_publisher: PublisherFactory = legacy_publisher,
+        make_publisher: PublisherFactory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
         self._profiles = profiles
         self._credentials = credentials
-        self._make_publisher = make_publisher
+        self._make_publisher = make_publisher or self._auto_publisher
         self._context: IndexContext | None = None
+        #: Whether the toolbar's index offers publishing sessions (probed on each switch).
+        self._sessions = False
+        #: The publishing session the release is staged in (Step.STAGED), and whether
+        #: Try it succeeded from its stage.
+        self.stage: StagedPublisher | None = None
+        self.stage_tried = False
+        self.staged_files: list[DistInfo] = []
         self.step = Step.SOURCE
         self.folder: Path | None = None
         self.rows: list[FileRow] = []
@@ -141,6 +155,8 @@ class PublishPage(PublishLayout):
         self.deps_box.toggled.connect(self._update)
         self.primary_button.clicked.connect(self._primary_clicked)
         self.try_button.clicked.connect(lambda: self._start(self.try_it()))
+        self.release_button.clicked.connect(lambda: self._start(self.release()))
+        self.discard_button.clicked.connect(lambda: self._start(self.discard()))
         self.promote_button.clicked.connect(lambda: self._start(self.promote()))
         self.cancel_button.clicked.connect(self.cancel)
         self.reset_button.clicked.connect(self.start_over)
@@ -153,13 +169,27 @@ class PublishPage(PublishLayout):
         # Until the step's ending is shown (the buttons follow in the same turn).
         return self._task is not None
 
+    def _auto_publisher(self, context: IndexContext, skip_existing: bool) -> Publisher:
+        """A publishing session where the index offers them (and we hold a token), else legacy."""
+        if self._sessions and context.token:
+            return staged_publisher(context, context.token)
+        return legacy_publisher(context, skip_existing)
+
     def _primary_text(self) -> str:
         target = self._context.profile.name if self._context else self.tr("the index")
+        staging = self._context is not None and self._make_publisher(self._context, True)
         return {
             Step.SOURCE: self.tr("Choose a project folder…"),
             Step.BUILD: self.tr("Build"),
             Step.CHECK: self.tr("Check"),
-            Step.PUBLISH: self.tr("Publish to {0}").format(target),
+            Step.PUBLISH: (
+                self.tr("Stage on {0}")
+                if isinstance(staging, StagedPublisher)
+                else self.tr("Publish to {0}")
+            ).format(target),
+            Step.STAGED: (
+                self.tr("Publish the release") if self.stage_tried else self.tr("Try it")
+            ),
             Step.TRY: self.tr("Try it"),
             Step.PROMOTE: self.tr("Promote…"),
         }[self.step]
@@ -170,16 +200,24 @@ class PublishPage(PublishLayout):
         text = self._primary_text()
         self.primary_button.setText(text)
         self.primary_button.setAccessibleName(text)
-        needs_index = self.step in (Step.CHECK, Step.PUBLISH, Step.TRY)
+        needs_index = self.step in (Step.CHECK, Step.PUBLISH, Step.STAGED, Step.TRY)
         self.primary_button.setEnabled(not busy and (self._context is not None or not needs_index))
         self.cancel_button.setEnabled(busy)
-        self.choose_button.setEnabled(not busy)
-        self.folder_combo.setEnabled(not busy)
-        self.reset_button.setEnabled(not busy and self.step is not Step.SOURCE)
-        published = bool(self.published)
-        self.try_button.setVisible(published and self.step is not Step.TRY)
+        staged = self.step is Step.STAGED
+        # A stage is published or discarded before another source is taken.
+        self.choose_button.setEnabled(not busy and not staged)
+        self.folder_combo.setEnabled(not busy and not staged)
+        self.reset_button.setEnabled(not busy and self.step not in (Step.SOURCE, Step.STAGED))
+        published = bool(self.published) or staged
+        # In a stage, Try it and Publish take turns as the primary button; Discard stays.
+        try_is_primary = self.step is Step.TRY or (staged and not self.stage_tried)
+        self.try_button.setVisible(published and not try_is_primary)
+        self.release_button.setVisible(staged and not self.stage_tried)
+        self.release_button.setEnabled(not busy)
+        self.discard_button.setVisible(staged)
+        self.discard_button.setEnabled(not busy)
         self.try_button.setEnabled(not busy and self._context is not None)
-        self.promote_button.setVisible(published and self.step is not Step.PROMOTE)
+        self.promote_button.setVisible(bool(self.published) and self.step is not Step.PROMOTE)
         self.promote_button.setEnabled(not busy)
         # Only what the current step needs is on screen (an idle, empty progress bar
         # read as a text field in the screenshots).
@@ -201,15 +239,21 @@ class PublishPage(PublishLayout):
             )
             return
         publisher = self._make_publisher(context, True)
+        # Where the bytes go: the session root for a stage, the legacy URL otherwise.
+        address = (
+            publisher.staging.root_url
+            if isinstance(publisher, StagedPublisher)
+            else context.profile.upload_url
+        )
         how = (
-            self.tr("the whole release appears at once")
+            self.tr("the files are staged first; the whole release appears at once on Publish")
+            if isinstance(publisher, StagedPublisher)
+            else self.tr("the whole release appears at once")
             if publisher.all_at_once
             else self.tr("this index publishes file by file: each is public as soon as it is sent")
         )
         self.target_label.setText(
-            self.tr("Publishing to {0} ({1}) — {2}.").format(
-                context.profile.name, context.profile.upload_url, how
-            )
+            self.tr("Publishing to {0} ({1}) — {2}.").format(context.profile.name, address, how)
         )
 
     def _set_step(self, step: Step) -> None:
@@ -243,14 +287,26 @@ class PublishPage(PublishLayout):
         changed = (
             self._context is None or context is None or (context.profile != self._context.profile)
         )
+        if changed and self.stage is not None and not self.busy:
+            # The stage lives on the index we leave: discard it rather than leave it behind.
+            await self.discard()
         self._context = context
+        if changed:
+            self._sessions = context is not None and await offers_sessions(
+                context.http, staging_root(context.profile)
+            )
         window = self.window()
         if window is not self and window is not self._watching:
             self.drop_filter.watch(window)
             self._watching = window
-        if changed and self.step in (Step.PUBLISH, Step.TRY, Step.PROMOTE) and not self.busy:
+        if (
+            changed
+            and self.step in (Step.PUBLISH, Step.STAGED, Step.TRY, Step.PROMOTE)
+            and not self.busy
+        ):
             # Checked against another index: what is there may differ.
             self.published = []
+            self.stage, self.stage_tried, self.staged_files = None, False, []
             self._set_step(Step.CHECK)
         self._update()
 
@@ -273,6 +329,7 @@ class PublishPage(PublishLayout):
             Step.BUILD: self.build,
             Step.CHECK: self.check,
             Step.PUBLISH: self.publish,
+            Step.STAGED: self.release if self.stage_tried else self.try_it,
             Step.TRY: self.try_it,
             Step.PROMOTE: self.promote,
         }
@@ -324,7 +381,7 @@ class PublishPage(PublishLayout):
 
     def use_dist_files(self, paths: Sequence[Path]) -> None:
         """Files dropped on the window: they skip the build and go to Check."""
-        if self.busy:
+        if self.busy or self.step is Step.STAGED:
             return
         files = dist_files(paths)
         if not files:
@@ -497,16 +554,19 @@ class PublishPage(PublishLayout):
                 self._row_of(dist).status = self.tr(outcome.value)
                 self._show_rows()
         except BaseException:
-            self._row_of(current[0]).status = self.tr("not stored")
+            # A failed stage is discarded whole: none of its files is stored.
+            failed = to_send if isinstance(publisher, StagedPublisher) else current
+            for dist in failed:
+                self._row_of(dist).status = self.tr("not stored")
             self._show_rows()
             self.published = []
             self._set_step(Step.CHECK)
             raise
         self.progress.setValue(self.progress.maximum())
-        for row in self.rows:
-            if row.check is not None and row.dist in to_send:
-                row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
-        self._show_rows()
+        if isinstance(publisher, StagedPublisher) and publisher.session is not None:
+            self._staged(context, publisher, dists)
+            return
+        self._mark_on_index(dists)
         self.published = dists
         first = dists[0]
         how = (
@@ -521,17 +581,98 @@ class PublishPage(PublishLayout):
         )
         self._set_step(Step.TRY)
 
+    def _mark_on_index(self, dists: list[DistInfo]) -> None:
+        """The files are public now: the index has them with these bytes."""
+        for dist in dists:
+            row = self._row_of(dist)
+            assert row.check is not None  # a row has its dist from its check
+            row.check = dataclasses.replace(row.check, on_target=OnTarget.SAME)
+        self._show_rows()
+
+    def _staged(
+        self, context: IndexContext, publisher: StagedPublisher, dists: list[DistInfo]
+    ) -> None:
+        """The files wait in a session: say so, and offer Try it, Publish and Discard."""
+        self.stage, self.stage_tried, self.staged_files = publisher, False, dists
+        first = dists[0]
+        self._say(
+            self._count(
+                self.tr(
+                    "Staged {0} {1} on {2}: %n file(s), not public yet. Try it installs them "
+                    "from the stage; Publish makes the whole release public at once; "
+                    "Discard removes it.",
+                    "",
+                    len(dists),
+                ),
+                len(dists),
+            ).format(first.name, first.version, context.profile.name)
+        )
+        self._set_step(Step.STAGED)
+
+    async def release(self) -> None:
+        """Publish the staged session: the whole release becomes public at once."""
+        stage, context = self.stage, self._context
+        if stage is None or context is None or self.step is not Step.STAGED:
+            return
+        dists = self.staged_files
+
+        async def work() -> None:
+            await stage.release()
+            for dist in dists:
+                self._row_of(dist).status = self.tr("published")
+            self._mark_on_index(dists)
+            self.stage, self.staged_files, self.published = None, [], dists
+            first = dists[0]
+            self._say(
+                self._count(
+                    self.tr("Published {0} {1} to {2}: %n file(s), all at once.", "", len(dists)),
+                    len(dists),
+                ).format(first.name, first.version, context.profile.name)
+            )
+            # Tried from the stage already: the same files are now public, so Promote is next.
+            self._set_step(Step.PROMOTE if self.stage_tried else Step.TRY)
+
+        await self._run(work())
+
+    async def discard(self) -> None:
+        """Cancel the staged session; the index keeps none of its files."""
+        stage, context = self.stage, self._context
+        if stage is None or context is None:
+            return
+        dists = self.staged_files
+
+        async def work() -> None:
+            await stage.discard()
+            for dist in dists:
+                self._row_of(dist).status = self.tr("discarded")
+            self._show_rows()
+            self.stage, self.stage_tried, self.staged_files = None, False, []
+            first = dists[0]
+            self._say(
+                self.tr("Discarded the stage: nothing of {0} {1} is left on {2}.").format(
+                    first.name, first.version, context.profile.name
+                )
+            )
+            self._set_step(Step.CHECK)
+
+        await self._run(work())
+
     def _row_of(self, dist: DistInfo) -> FileRow:
         return next(row for row in self.rows if row.dist == dist)
 
     # -- Try it ----------------------------------------------------------------------------
 
     async def try_it(self) -> None:
-        """Install the published release in a throwaway venv from the index, import it."""
+        """Install the release in a throwaway venv from the index (or the stage), import it."""
         context = self._context
-        if context is None or not self.published:
+        staged = self.stage is not None and self.step is Step.STAGED
+        files = self.staged_files if staged else self.published
+        if context is None or not files:
             return
-        dist = self.published[0]
+        dist = files[0]
+        # The stage preview is an index URL of its own: pip installs the staged files from it.
+        index_url = self.stage.stage_url if staged and self.stage else None
+        source = self.tr("the stage") if index_url else context.profile.name
         options = tryit.TryItOptions(
             with_dependencies=self.deps_box.isChecked(), command=self.command_field.text()
         )
@@ -541,7 +682,7 @@ class PublishPage(PublishLayout):
             workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="pypidesk-try-"))
             try:
                 result = await tryit.try_release(
-                    context.profile.index_url,
+                    index_url or context.profile.index_url,
                     dist.name,
                     dist.version,
                     workdir=workdir,
@@ -553,10 +694,14 @@ class PublishPage(PublishLayout):
             if result.ok:
                 self._say(
                     self.tr("{0} {1} installed from {2} and imported: {3}.").format(
-                        dist.name, dist.version, context.profile.name, ", ".join(result.imported)
+                        dist.name, dist.version, source, ", ".join(result.imported)
                     )
                 )
-                self._set_step(Step.PROMOTE)
+                if staged:
+                    self.stage_tried = True
+                    self._update()
+                else:
+                    self._set_step(Step.PROMOTE)
                 return
             self._say(
                 self.tr("Installed, but the try failed: {0}. See the log.").format(

@@ -28,8 +28,22 @@ class Step(enum.IntEnum):
     BUILD = 1
     CHECK = 2
     PUBLISH = 3
-    TRY = 4
-    PROMOTE = 5
+    #: In a publishing session: Try it from the stage, then Publish the release or Discard it.
+    STAGED = 4
+    TRY = 5
+    PROMOTE = 6
+
+
+#: The step bar's label for each step (staging is part of "4 Publish").
+_STEP_LABEL = {
+    Step.SOURCE: 0,
+    Step.BUILD: 1,
+    Step.CHECK: 2,
+    Step.PUBLISH: 3,
+    Step.STAGED: 3,
+    Step.TRY: 4,
+    Step.PROMOTE: 4,
+}
 
 
 @dataclasses.dataclass
@@ -116,7 +130,7 @@ class StepBar(QWidget):
         layout.addStretch(1)
 
     def show_step(self, step: Step) -> None:
-        current = min(int(step), len(self.labels) - 1)
+        current = _STEP_LABEL[step]
         for i, label in enumerate(self.labels):
             font = QFont(label.font())
             font.setBold(i == current)

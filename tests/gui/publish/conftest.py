@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from pypidesk.client.profiles import Profile, local_profile
 from pypidesk.gui.app_settings import AppSettings
 from pypidesk.gui.pages.base import IndexContext
-from pypidesk.gui.pages.publish import PublishPage
+from pypidesk.gui.pages.publish import PublishPage, legacy_publisher
 from tests.gui.manage_fixtures import dialogs, http
 from tests.publish.live import PublishIndex, project_name, publish_index
 
@@ -62,6 +62,9 @@ async def page(
         settings=app_settings,
         profiles=lambda: list(extra_profiles),
         credentials=credentials,
+        # These tests walk the legacy (file by file) path on the local index, which
+        # offers sessions too: the staged path has its own tests.
+        make_publisher=legacy_publisher,
     )
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
