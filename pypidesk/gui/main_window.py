@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             page.busy_changed.connect(self._page_busy)
             page.status_message.connect(lambda text, page=page: self._page_message(page, text))
+            page.open_page.connect(self.show_page)
             if isinstance(page, LocalIndexPage):
                 self.local_index_panel = page
             if isinstance(page, InvitationsPage):
@@ -266,6 +267,13 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda row=row: self.page_list.setCurrentRow(row))
         # The column chose its row before the stack had pages to show.
         self.stack.setCurrentIndex(self.page_list.currentRow())
+
+    def show_page(self, object_name: str) -> None:
+        """Bring the page whose object name is ``object_name`` to the front."""
+        for row, page in enumerate(self.pages):
+            if page.objectName() == object_name:
+                self.page_list.setCurrentRow(row)
+                return
 
     def _show_badge(self, row: int, count: int) -> None:
         """The pending-invitations count beside the page's name in the left column."""

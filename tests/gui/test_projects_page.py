@@ -211,6 +211,11 @@ async def test_no_projects_yet_shows_how_to_publish(
     assert page.retry_button.isHidden()
     page.copy_command_button.click()
     assert QGuiApplication.clipboard().text() == page.command.text()
+    assert not page.publish_button.isHidden()
+    asked: list[str] = []
+    page.open_page.connect(asked.append)
+    page.publish_button.click()
+    assert asked == ["publish_page"]
 
 
 async def test_pypi_without_a_user_says_to_sign_in(

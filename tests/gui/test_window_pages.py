@@ -71,3 +71,14 @@ async def test_a_released_window_starts_no_more_work(window: MainWindow) -> None
     await window.release_pages()  # a second time: the pages are released again, no harm
     assert seen == [None] * (2 * len(window.pages))
     window.close()  # and closing afterwards too
+
+
+async def test_a_page_can_bring_another_to_the_front(window: MainWindow) -> None:
+    await window.wait_for_pages()
+    names = [page.objectName() for page in window.pages]
+    projects = window.pages[names.index("projectsPage")]
+    window.page_list.setCurrentRow(names.index("projectsPage"))
+    projects.open_page.emit("publish_page")
+    assert window.current_page.objectName() == "publish_page"
+    projects.open_page.emit("no-such-page")  # an unknown name changes nothing
+    assert window.current_page.objectName() == "publish_page"

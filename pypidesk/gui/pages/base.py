@@ -38,6 +38,8 @@ class Page(QWidget):
     busy_changed = Signal(bool)
     #: A short sentence for the status bar ("12 projects").
     status_message = Signal(str)
+    #: Asks the window to show the page with this object name (the next step lives there).
+    open_page = Signal(str)
 
     async def show_context(self, context: IndexContext | None) -> None:
         """Show ``context``'s index (None: no index reachable yet). Called on every switch."""

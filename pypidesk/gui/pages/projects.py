@@ -141,9 +141,15 @@ class ProjectsPage(Page):
         self.retry_button.setObjectName("retryButton")
         self.retry_button.setAccessibleName(self.tr("Load the projects again"))
         self.retry_button.clicked.connect(self._retry)
+        # The app's own way to a first release, beside twine's line.
+        self.publish_button = QPushButton(self.tr("Publish a release…"))
+        self.publish_button.setObjectName("openPublishButton")
+        self.publish_button.setAccessibleName(self.tr("Open the Publish page"))
+        self.publish_button.clicked.connect(lambda: self.open_page.emit("publish_page"))
         command_row = QHBoxLayout()
         command_row.addWidget(self.command, 1)
         command_row.addWidget(self.copy_command_button)
+        command_row.addWidget(self.publish_button)
         message_page = QWidget()
         message_layout = QVBoxLayout(message_page)
         message_layout.addStretch(1)
@@ -293,9 +299,10 @@ class ProjectsPage(Page):
         profile = self._context.profile
         self._show_message(
             self.tr(
-                "You have no projects on %1 yet. Build your project (python -m build), then "
-                "publish its first release with twine (as user __token__ with an API token; "
-                "for the local index, its page writes both into ~/.pypirc):"
+                "You have no projects on %1 yet. Publish a first release from a project folder "
+                "on the Publish page, or build it (python -m build) and upload it with twine "
+                "(as user __token__ with an API token; for the local index, its page writes "
+                "both into ~/.pypirc):"
             ).replace("%1", profile.name),
             retry=False,
             command=f"twine upload --repository-url {profile.upload_url} dist/*",
@@ -306,6 +313,7 @@ class ProjectsPage(Page):
         self.command.setText(command)
         self.command.setVisible(bool(command))
         self.copy_command_button.setVisible(bool(command))
+        self.publish_button.setVisible(bool(command))
         self.retry_button.setVisible(retry)
         self.stack.setCurrentIndex(self.MESSAGE)
 
