@@ -114,6 +114,40 @@ def test_a_slow_description_is_stopped_and_holds_up_no_read(
     assert peak_rss(live_server) < PEAK_RSS_BELOW
 
 
+def render_children(server: LiveServer) -> list[str]:
+    """Command lines of the ``serve`` process's description renderers."""
+    found = []
+    for task in Path(f"/proc/{server.process.pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+            if b"render_worker" in command:
+                found.append(command.decode())
+    return found
+
+
+def test_a_client_that_may_not_upload_gets_no_render(
+    quick_server: LiveServer, people: Accounts
+) -> None:
+    """A small upload's description is rendered only after its credentials passed.
+
+    A render starts a renderer child, which stays (a slow one's is killed, so
+    the description here renders at once).
+    """
+    for token in (None, "pypi-not-a-token"):
+        refused = post(
+            quick_server.url,
+            make_wheel(),
+            token,
+            description="# Hello",
+            description_content_type="text/markdown",
+        )
+        assert refused.status_code == 403
+    assert render_children(quick_server) == []
+    allowed = post(quick_server.url, make_wheel(), people.token("alice", "ci"), description="# Hi")
+    assert allowed.status_code == 200
+    assert len(render_children(quick_server)) == 1
+
+
 @pytest.mark.parametrize("kind", [b"x", b"L"], ids=["pax", "gnu-long-name"])
 def test_a_tar_header_declaring_1000_mib(
     kind: bytes, live_server: LiveServer, people: Accounts

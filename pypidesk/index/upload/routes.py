@@ -108,15 +108,10 @@ async def upload_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 async def upload(request: Request) -> Response:
-    settings: ServerSettings = request.app.state.settings
-    database: Database = request.app.state.database
     authorization = request.headers.get("authorization")
-    if _content_length(request) > PRECHECK_ABOVE:
-        address = request.client.host if request.client else None
-        limiter: FailureLimiter = request.app.state.login_limiter
-        refused = await in_upload_thread(
-            functools.partial(_admission, database, settings, authorization, address, limiter)
-        )
+    prechecked = _content_length(request) > PRECHECK_ABOVE
+    if prechecked:
+        refused = await _precheck(request, authorization)
         if refused is not None:
             # Dropped unparsed: a refused client's body costs no memory.
             async for _ in request.stream():
@@ -127,12 +122,25 @@ async def upload(request: Request) -> Response:
         # Answered before the body is read; closing drops the rest of it.
         return ReasonResponse(503, BUSY, headers={"Retry-After": "60", "Connection": "close"})
     try:
-        return await _receive_and_store(request, authorization)
+        return await _receive_and_store(request, authorization, prechecked=prechecked)
     finally:
         gate.leave()
 
 
-async def _receive_and_store(request: Request, authorization: str | None) -> Response:
+async def _precheck(request: Request, authorization: str | None) -> RefusedError | None:
+    """Upload checks 1-2 (:func:`_admission`) in an upload thread."""
+    settings: ServerSettings = request.app.state.settings
+    database: Database = request.app.state.database
+    address = request.client.host if request.client else None
+    limiter: FailureLimiter = request.app.state.login_limiter
+    return await in_upload_thread(
+        functools.partial(_admission, database, settings, authorization, address, limiter)
+    )
+
+
+async def _receive_and_store(
+    request: Request, authorization: str | None, *, prechecked: bool
+) -> Response:
     settings: ServerSettings = request.app.state.settings
     database: Database = request.app.state.database
     storage: FileStorage = request.app.state.storage
@@ -164,6 +172,12 @@ async def _receive_and_store(request: Request, authorization: str | None) -> Res
         problem = received.error
         if problem is not None:
             return ReasonResponse(problem.status, problem.message)
+        if not prechecked and received.first("description"):
+            # A description is rendered before the transaction authenticates:
+            # only for a client that may upload (checks 1-2 come first at PyPI too).
+            refused = await _precheck(request, authorization)
+            if refused is not None:
+                return ReasonResponse(refused.status, refused.message)
         identify = functools.partial(
             _identify,
             settings=settings,
