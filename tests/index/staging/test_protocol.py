@@ -87,6 +87,25 @@ def test_request_format_errors(index: Index) -> None:
     assert_problem(client.post(index.root, {"name": "x", "version": "1"}, Accept="text/html"), 406)
 
 
+def test_each_endpoint_names_its_methods_in_allow(index: Index) -> None:
+    """A method an endpoint does not take: 405 with ``Allow``, before any lookup."""
+    client = index.alice
+    session = index.root + "sessions/" + "s" * 43
+    file = session + "/files/" + "f" * 43
+    for method, url, allowed in (
+        ("GET", index.root, "POST"),
+        ("PUT", session, "GET, DELETE"),
+        ("GET", session + "/publish", "POST"),
+        ("POST", file, "GET, DELETE"),
+        ("GET", file + "/complete", "POST"),
+    ):
+        reply = client.request(method, url)
+        assert_problem(reply, 405)
+        assert reply.headers["allow"] == allowed, (method, url)
+    stage = client.request("POST", index.root + "stage/" + "t" * 43 + "/")
+    assert (stage.status, stage.headers["allow"]) == (405, "GET, HEAD")
+
+
 def _file_request(filename: str, data: bytes, **overrides: object) -> dict:
     request = {
         "filename": filename,
