@@ -25,8 +25,9 @@ from pypidesk.index.staging import checks
 from pypidesk.index.staging.access import authorize
 from pypidesk.index.staging.dist_form import form_fields, read_core_metadata
 from pypidesk.index.staging.problems import ProblemError, from_refusal
+from pypidesk.index.staging.records import FileOutcome, StagingRecords
 from pypidesk.index.staging.service import EDITABLE, StagingService
-from pypidesk.index.staging.views import FileView, SessionView, file_view
+from pypidesk.index.staging.views import FileView, SessionView
 from pypidesk.index.storage import Digests, FileStorage, IncomingFile
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords
@@ -75,11 +76,6 @@ class _Staged:
     hashes: dict[str, str]
 
 
-class _Checked(Exception):  # noqa: N818 - carries the result out of a rolled-back transaction
-    def __init__(self, checked: CheckedUpload) -> None:
-        self.checked = checked
-
-
 def _no_scope_check(_project: ProjectRecord) -> None:
     """The token was checked against the project when the request was authorized."""
 
@@ -120,58 +116,52 @@ def _check(
 def complete(
     service: StagingService, authorization: str | None, token: str, file_token: str
 ) -> FileView:
-    """Complete a file upload session: 201 and ``completed``, or the problem and ``error``."""
-    with service.database.write() as session:
-        identity = service._identity(session, authorization)
-        row = service._load(session, token, lock=True)
-        authorize(session, service.settings, identity, row.name, row)
+    """Complete a file upload session: 201 and ``completed``, or the problem and ``error``.
+
+    One transaction: the session's row is held while the file is checked, so
+    nothing changes it meanwhile; the legacy checks' writes (a first release's
+    project) are undone at a savepoint, the outcome is recorded and committed.
+    """
+    with service.database.write_connection() as connection:
+        records = StagingRecords(connection)
+        identity, row = service._record_acting(records, authorization, token, lock=True)
         service._editable(row)
-        staged_row = service._file(row, file_token)
+        staged_row = service._file_row(records, row, file_token)
         if staged_row.status != "pending":
             raise ProblemError(409, f"The file upload session is {staged_row.status}.")
         staged = _Staged(
-            row.id, token, file_token, staged_row.filename, staged_row.size,
-            dict(staged_row.hashes),
-        )  # fmt: skip
-        other_sdist = staged.filename.endswith(".tar.gz") and session.scalar(
-            select(StagingFile.id).where(
-                StagingFile.session_id == row.id,
-                StagingFile.status == "completed",
-                StagingFile.filename.like("%.tar.gz"),
-            )
+            row.id, token, file_token, staged_row.filename, staged_row.size, staged_row.hashes
         )
-        received = staged_row.received
-        user = identity.user
         uploader = Uploader(
-            user,
+            identity.user,
             _no_scope_check,
             token_name=identity.token.name if identity.token else None,
             staging_session=row.id,
         )
-    try:
-        if other_sdist:
-            raise ProblemError(400, "Only one sdist may be uploaded per release.")
-        checked, metadata = _validate(service, staged, uploader, received=received)
-    except ProblemError as problem:
-        _finish(service, staged, "error", notices=[problem.message])
-        raise
-    path = service.file_path(token, file_token)
-    if metadata is not None:
-        path.with_name(file_token + ".metadata").write_bytes(metadata)
-    return _finish(
-        service,
-        staged,
-        "completed",
-        requires_python=checked.file.requires_python,
-        sha256=checked.file.sha256_digest,
-        metadata_sha256=checked.file.metadata_sha256_digest,
-    )
+        problem = None
+        try:
+            if staged.filename.endswith(".tar.gz") and records.has_completed_sdist(row.id):
+                raise ProblemError(400, "Only one sdist may be uploaded per release.")
+            outcome = _validate(records, service, staged, uploader, received=staged_row.received)
+        except ProblemError as exc:
+            problem = exc
+            outcome = FileOutcome("error", [exc.message])
+        records.finish_file(staged_row.id, outcome)
+        records.close()
+    if problem is not None:
+        raise problem
+    return FileView(file_token, staged.filename, outcome.status, row.expires_at, outcome.notices)
 
 
 def _validate(
-    service: StagingService, staged: _Staged, uploader: Uploader, *, received: bool
-) -> tuple[CheckedUpload, bytes | None]:
-    """The size, the declared digests, then the legacy checks (rolled back)."""
+    records: StagingRecords,
+    service: StagingService,
+    staged: _Staged,
+    uploader: Uploader,
+    *,
+    received: bool,
+) -> FileOutcome:
+    """The size, the declared digests, then the legacy checks (undone)."""
     path = service.file_path(staged.session_token, staged.token)
     if not received or not path.is_file():
         raise ProblemError(400, "No bytes were uploaded for this file; POST them to its file_url.")
@@ -184,45 +174,22 @@ def _validate(
         message = "The digest supplied does not match a digest calculated from the uploaded file."
         raise ProblemError(400, message, errors=[(f"hashes.{name}", message) for name in wrong])
     content = StagedContent(path, actual, digests)
+    records.savepoint()
     try:
-        with service.database.write_connection() as connection:
-            records = UploadRecords(connection)
-            checked = _check(
-                records, service.settings, staged, path, content=content, uploader=uploader
-            )
-            records.close()
-            raise _Checked(checked)  # roll back: completing records nothing
-    except _Checked as done:
-        return done.checked, content.metadata
-
-
-def _finish(
-    service: StagingService,
-    staged: _Staged,
-    status: str,
-    *,
-    notices: list[str] | None = None,
-    requires_python: str | None = None,
-    sha256: str | None = None,
-    metadata_sha256: str | None = None,
-) -> FileView:
-    """Record a completion's outcome, unless the file was canceled meanwhile."""
-    with service.database.write() as session:
-        row = session.get(StagingFile, _file_id(session, staged))
-        parent = session.get(StagingSession, staged.session_id)
-        assert parent is not None  # rows go with their session
-        if row is None or row.status != "pending":
-            raise ProblemError(409, "The file upload session was canceled while it was completed.")
-        row.status = status
-        row.notices = notices or []
-        row.requires_python = requires_python
-        row.sha256_digest = sha256
-        row.metadata_sha256_digest = metadata_sha256
-        return file_view(row, parent.expires_at)
-
-
-def _file_id(session: Session, staged: _Staged) -> int | None:
-    return session.scalar(select(StagingFile.id).where(StagingFile.token == staged.token))
+        checked = _check(
+            records, service.settings, staged, path, content=content, uploader=uploader
+        )
+    finally:
+        records.undo_to_savepoint()  # completing records nothing
+    if content.metadata is not None:
+        path.with_name(staged.token + ".metadata").write_bytes(content.metadata)
+    return FileOutcome(
+        "completed",
+        [],
+        requires_python=checked.file.requires_python,
+        sha256=checked.file.sha256_digest,
+        metadata_sha256=checked.file.metadata_sha256_digest,
+    )
 
 
 # -- publishing ---------------------------------------------------------------

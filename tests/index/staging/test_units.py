@@ -150,30 +150,18 @@ def test_a_size_other_than_declared_fails(stager: Stager) -> None:
     )  # fmt: skip
     stager.service.admit_bytes(stager.authorization, session.token, view.token)
     stager.service.file_path(session.token, view.token + ".part").write_bytes(wheel.data)
-    stager.service.bytes_received(session.token, view.token)
+    stager.service.store_bytes(stager.authorization, session.token, view.token, len(wheel.data))
     with pytest.raises(ProblemError, match="were declared"):
         files.complete(stager.service, stager.authorization, session.token, view.token)
     with pytest.raises(ProblemError) as info:
         stager.service.admit_bytes(stager.authorization, session.token, view.token)
     assert _status(info) == 409
+    part = stager.service.file_path(session.token, view.token + ".part")
+    part.write_bytes(wheel.data)
     with pytest.raises(ProblemError) as info:
-        stager.service.bytes_received(session.token, view.token)
+        stager.service.store_bytes(stager.authorization, session.token, view.token, 1)
     assert _status(info) == 409
-
-
-def test_a_file_canceled_during_its_completion_stays_canceled(
-    stager: Stager, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    session = stager.create()
-    validate = files._validate
-
-    def cancel_meanwhile(service: Any, staged: Any, *args: Any, **kwargs: Any) -> Any:
-        service.cancel_file(stager.authorization, session.token, staged.token)
-        return validate(service, staged, *args, **kwargs)
-
-    monkeypatch.setattr(files, "_validate", cancel_meanwhile)
-    with pytest.raises(ProblemError, match="canceled while"):
-        stager.add(session, make_wheel())
+    assert not part.exists()
 
 
 def test_publish_time_refusals(stager: Stager, uploads: Uploads, database: Database) -> None:
