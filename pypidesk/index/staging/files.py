@@ -41,6 +41,8 @@ from pypidesk.index.upload.service import (
 )
 
 OCTET_STREAM = "application/octet-stream"
+# Beside a completed file: its core metadata (METADATA or PKG-INFO).
+CORE_SUFFIX = ".core"
 
 
 class StagedContent:
@@ -74,6 +76,8 @@ class _Staged:
     filename: str
     size: int
     hashes: dict[str, str]
+    # The sha256 of the bytes completed (None: not completed).
+    sha256: str | None = None
 
 
 def _no_scope_check(_project: ProjectRecord) -> None:
@@ -95,22 +99,28 @@ def _check(
     *,
     content: StagedContent | IncomingFile,
     uploader: Uploader,
-) -> CheckedUpload:
-    """The legacy checks of one staged file, on ``records``' transaction."""
+    core: bytes | None = None,
+) -> tuple[CheckedUpload, bytes]:
+    """The legacy checks of one staged file, on ``records``' transaction; and its metadata.
+
+    ``core``: the core metadata found at completion, when the bytes are the
+    ones completed; the checks of the archive itself are then not repeated.
+    """
     try:
-        metadata = read_core_metadata(path, staged.filename)
+        metadata = read_core_metadata(path, staged.filename) if core is None else core
         received = ReceivedForm(
             fields=form_fields(metadata, staged.filename, content.finish()),
             content=content,  # type: ignore[arg-type] # StagedContent: what the checks read
             filename=staged.filename,
             content_type=OCTET_STREAM,
         )
-        return check_upload(records, settings, received, uploader)
+        checked = check_upload(records, settings, received, uploader, checked_archive=core)
     except NoChange:
         message = f"The file {staged.filename!r} has already been published."
         raise ProblemError(409, message, errors=[(staged.filename, message)]) from None
     except RefusedError as exc:
         raise _refusal(exc, staged.filename) from None
+    return checked, metadata
 
 
 def complete(
@@ -176,11 +186,13 @@ def _validate(
     content = StagedContent(path, actual, digests)
     records.savepoint()
     try:
-        checked = _check(
+        checked, core = _check(
             records, service.settings, staged, path, content=content, uploader=uploader
         )
     finally:
         records.undo_to_savepoint()  # completing records nothing
+    # For the publish, which checks these bytes again but their archive no more.
+    path.with_name(staged.token + CORE_SUFFIX).write_bytes(core)
     if content.metadata is not None:
         path.with_name(staged.token + ".metadata").write_bytes(content.metadata)
     return FileOutcome(
@@ -213,7 +225,10 @@ def publish(
                 errors=[(f.filename, f"The file is {f.status}.") for f in blocking],
             )
         _reserve(session, row, files)
-        plan = [_Staged(row.id, token, f.token, f.filename, f.size, dict(f.hashes)) for f in files]
+        plan = [
+            _Staged(row.id, token, f.token, f.filename, f.size, dict(f.hashes), f.sha256_digest)
+            for f in files
+        ]
         user = identity.user
         uploader = Uploader(
             user,
@@ -292,9 +307,10 @@ def _publish(
                 content = storage.incoming(settings.max_file_size)
                 contents.append(content)
                 _copy(source, content)
-                checked = _check(
-                    records, settings, staged, source, content=content, uploader=uploader
-                )
+                checked, _ = _check(
+                    records, settings, staged, source, content=content, uploader=uploader,
+                    core=_completed_core(source, staged, content),
+                )  # fmt: skip
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)
             current.status = "published"
@@ -314,6 +330,16 @@ def _publish(
         content.commit(path)
     # Caching proxies drop the pages the release changed, as after a legacy upload.
     service.database.committed(changes)
+
+
+def _completed_core(source: Path, staged: _Staged, content: IncomingFile) -> bytes | None:
+    """The core metadata found at completion, if these are the bytes completed."""
+    if content.finish().sha256 != staged.sha256:
+        return None
+    try:
+        return source.with_name(staged.token + CORE_SUFFIX).read_bytes()
+    except OSError:
+        return None
 
 
 def _copy(source: Path, content: IncomingFile) -> None:

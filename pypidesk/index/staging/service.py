@@ -344,7 +344,7 @@ class StagingService:
         self._remove_bytes(token, file_token)
 
     def _remove_bytes(self, token: str, file_token: str) -> None:
-        for suffix in ("", ".part", ".metadata"):
+        for suffix in ("", ".part", ".metadata", ".core"):
             self.file_path(token, file_token + suffix).unlink(missing_ok=True)
 
     def admit_bytes(self, authorization: str | None, token: str, file_token: str) -> int:
