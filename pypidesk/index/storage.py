@@ -56,16 +56,11 @@ class Digests:
     blake2_256: str
 
 
-class IncomingFile(Protocol):
-    """A file being received: written chunk by chunk, then committed or discarded."""
+class ArrivedFile(Protocol):
+    """A file whose bytes are all there: checked, then committed or discarded."""
 
     size: int
     too_large: bool
-
-    # A memoryview too: the multipart parser hands out slices of its chunk uncopied.
-    def write(self, data: bytes | memoryview) -> None: ...
-
-    def sync_in_background(self) -> None: ...
 
     def finish(self) -> Digests: ...
 
@@ -80,6 +75,15 @@ class IncomingFile(Protocol):
     def discard(self) -> None: ...
 
 
+class IncomingFile(ArrivedFile, Protocol):
+    """A file being received: written chunk by chunk, then committed or discarded."""
+
+    # A memoryview too: the multipart parser hands out slices of its chunk uncopied.
+    def write(self, data: bytes | memoryview) -> None: ...
+
+    def sync_in_background(self) -> None: ...
+
+
 class FileStorage(Protocol):
     """Where distribution files live; an object store can implement this later."""
 
@@ -88,6 +92,8 @@ class FileStorage(Protocol):
     def exists(self, path: str) -> bool: ...
 
     def sweep(self, committed_path: Callable[[str], str | None]) -> None: ...
+
+    def adopt(self, source: Path, digests: Digests) -> ArrivedFile: ...
 
 
 class _LocalIncoming:
@@ -197,11 +203,7 @@ class _LocalIncoming:
         self._named = None
         self._staged.append((pending, ""))
         if self._metadata is not None:
-            meta, named = self._storage.open_locked()
-            with meta:
-                meta.write(self._metadata)
-                meta.flush()
-                pending = self._storage.link_pending(meta, named, digests, METADATA_KIND)
+            pending = self._storage.stage_metadata(self._metadata, digests)
             self._staged.append((pending, METADATA_SUFFIX))
 
     def commit(self, path: str) -> None:
@@ -250,6 +252,59 @@ class _LocalIncoming:
             self._file.close()
 
 
+class _AdoptedFile:
+    """A durable file on the store's filesystem, taken in by a hard link rather than a copy.
+
+    A PEP 694 publish takes the staged files so: their data was made durable
+    when they were completed and never changes afterwards, so nothing is
+    copied or synced; the link's name, like an upload's pending name, is
+    left to the filesystem's journal (:meth:`_LocalIncoming.stage`).
+    """
+
+    too_large = False
+
+    def __init__(self, storage: LocalFileStorage, source: Path, digests: Digests) -> None:
+        self._storage = storage
+        self._source = source
+        self._digests = digests
+        self._file = source.open("rb")
+        # Locked as every incoming file is: the sweep leaves a live publish's names alone.
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+        self.size = os.fstat(self._file.fileno()).st_size
+        self._metadata: bytes | None = None
+        self._staged: list[tuple[str, str]] = []
+
+    def finish(self) -> Digests:
+        return self._digests
+
+    def read_path(self) -> Path:
+        return self._source
+
+    def add_metadata(self, data: bytes) -> None:
+        self._metadata = data
+
+    def stage(self) -> None:
+        """A pending name for the file (a second link to it), and its metadata's."""
+        pending = self._storage.pending_name(self._digests, FILE_KIND)
+        os.link(self._source, pending)
+        self._staged.append((pending, ""))
+        if self._metadata is not None:
+            pending = self._storage.stage_metadata(self._metadata, self._digests)
+            self._staged.append((pending, METADATA_SUFFIX))
+
+    def commit(self, path: str) -> None:
+        self._storage.place_all(self._staged, path)
+        self._staged.clear()
+        self._file.close()
+
+    def discard(self) -> None:
+        """Remove the pending names; the source stays where it was."""
+        for pending, _suffix in self._staged:
+            _unlink(pending)
+        self._staged.clear()
+        self._file.close()
+
+
 class LocalFileStorage:
     """Files under one directory, PyPI's content-addressed layout."""
 
@@ -279,6 +334,10 @@ class LocalFileStorage:
 
     def exists(self, path: str) -> bool:
         return (self.root / path).is_file()
+
+    def adopt(self, source: Path, digests: Digests) -> _AdoptedFile:
+        """Take in ``source``, a durable file on the store's filesystem, without copying it."""
+        return _AdoptedFile(self, source, digests)
 
     def open_locked(self) -> tuple[BinaryIO, str | None]:
         """A new, exclusively locked scratch file, and its name if it has one.
@@ -357,7 +416,7 @@ class LocalFileStorage:
         self, handle: BinaryIO, named: str | None, digests: Digests, kind: str
     ) -> str:
         """Name a locked scratch file ``.tmp/<blake2>.<kind>.<random>``."""
-        pending = f"{self._tmp}/{digests.blake2_256}.{kind}.{secrets.token_hex(8)}"
+        pending = self.pending_name(digests, kind)
         if named is not None:
             os.rename(named, pending)
         else:
@@ -371,6 +430,18 @@ class LocalFileStorage:
                 follow_symlinks=True,
             )
         return pending
+
+    def pending_name(self, digests: Digests, kind: str) -> str:
+        """A new pending name, ``.tmp/<blake2>.<kind>.<random>``, for the sweep to read."""
+        return f"{self._tmp}/{digests.blake2_256}.{kind}.{secrets.token_hex(8)}"
+
+    def stage_metadata(self, data: bytes, digests: Digests) -> str:
+        """Write a file's metadata to a pending name (not synced: it can be re-extracted)."""
+        meta, named = self.open_locked()
+        with meta:
+            meta.write(data)
+            meta.flush()
+            return self.link_pending(meta, named, digests, METADATA_KIND)
 
     def place(self, pending: Path, path: str) -> None:
         """Rename ``pending`` to its final ``path``."""

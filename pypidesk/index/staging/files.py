@@ -28,7 +28,7 @@ from pypidesk.index.staging.problems import ProblemError, from_refusal
 from pypidesk.index.staging.records import FileOutcome, StagingRecords
 from pypidesk.index.staging.service import EDITABLE, StagingService
 from pypidesk.index.staging.views import FileView, SessionView
-from pypidesk.index.storage import Digests, FileStorage, IncomingFile
+from pypidesk.index.storage import ArrivedFile, Digests, FileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords
 from pypidesk.index.upload.service import (
@@ -97,7 +97,7 @@ def _check(
     staged: _Staged,
     path: Path,
     *,
-    content: StagedContent | IncomingFile,
+    content: StagedContent | ArrivedFile,
     uploader: Uploader,
     core: bytes | None = None,
 ) -> tuple[CheckedUpload, bytes]:
@@ -179,7 +179,7 @@ def _validate(
     if actual != staged.size:
         message = f"{actual} bytes were uploaded, {staged.size} were declared."
         raise ProblemError(400, message, errors=[("size", message)])
-    digests, wrong = checks.digest_file(path, staged.hashes)
+    digests, wrong = checks.digest_file(path, staged.hashes, sync=True)
     if wrong:
         message = "The digest supplied does not match a digest calculated from the uploaded file."
         raise ProblemError(400, message, errors=[(f"hashes.{name}", message) for name in wrong])
@@ -280,7 +280,7 @@ def _publish(
 ) -> None:
     """One transaction: every file's checks and rows, the session ``published``."""
     settings = service.settings
-    contents: list[IncomingFile] = []
+    contents: list[ArrivedFile] = []
     paths: list[str] = []
     try:
         with service.database.write_connection() as connection:
@@ -304,12 +304,14 @@ def _publish(
                     raise from_refusal(exc, "name") from None
             for staged in plan:
                 source = service.file_path(staged.session_token, staged.token)
-                content = storage.incoming(settings.max_file_size)
+                # The staged file itself goes into the store: made durable when it
+                # was completed, it is linked, neither copied nor synced again.
+                digests, _ = checks.digest_file(source, {})
+                content = storage.adopt(source, digests)
                 contents.append(content)
-                _copy(source, content)
                 checked, _ = _check(
                     records, settings, staged, source, content=content, uploader=uploader,
-                    core=_completed_core(source, staged, content),
+                    core=_completed_core(source, staged, digests),
                 )  # fmt: skip
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)
@@ -332,18 +334,11 @@ def _publish(
     service.database.committed(changes)
 
 
-def _completed_core(source: Path, staged: _Staged, content: IncomingFile) -> bytes | None:
+def _completed_core(source: Path, staged: _Staged, digests: Digests) -> bytes | None:
     """The core metadata found at completion, if these are the bytes completed."""
-    if content.finish().sha256 != staged.sha256:
+    if digests.sha256 != staged.sha256:
         return None
     try:
         return source.with_name(staged.token + CORE_SUFFIX).read_bytes()
     except OSError:
         return None
-
-
-def _copy(source: Path, content: IncomingFile) -> None:
-    with source.open("rb") as handle:
-        while chunk := handle.read(checks.CHUNK):
-            content.write(chunk)
-    content.sync_in_background()
