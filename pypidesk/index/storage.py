@@ -231,11 +231,7 @@ class _LocalIncoming:
         future, self._directory = self._directory, None
         if future is None:
             return "", []
-        try:
-            return future.result()
-        except OSError:
-            # A concurrent discard removed a parent on the way: placing makes it.
-            return "", []
+        return _made(future)
 
     def _wait_for_writeback(self) -> None:
         syncing, self._syncing = self._syncing, None
@@ -273,6 +269,8 @@ class _AdoptedFile:
         self.size = os.fstat(self._file.fileno()).st_size
         self._metadata: bytes | None = None
         self._staged: list[tuple[str, str]] = []
+        # Its final directory, made meanwhile (mkdir costs a publish of many files most).
+        self._directory = _writeback.submit(storage.make_directory, digests.blake2_256)
 
     def finish(self) -> Digests:
         return self._digests
@@ -293,15 +291,19 @@ class _AdoptedFile:
             self._staged.append((pending, METADATA_SUFFIX))
 
     def commit(self, path: str) -> None:
+        prepared, created = _made(self._directory)
+        if prepared != os.path.dirname(f"{self._storage._root}/{path}"):
+            _remove_directories(created)
         self._storage.place_all(self._staged, path)
         self._staged.clear()
         self._file.close()
 
     def discard(self) -> None:
-        """Remove the pending names; the source stays where it was."""
+        """Remove the pending names and new directories; the source stays where it was."""
         for pending, _suffix in self._staged:
             _unlink(pending)
         self._staged.clear()
+        _remove_directories(_made(self._directory)[1])
         self._file.close()
 
 
@@ -510,6 +512,15 @@ def _finish_in_background(
     except OSError as exc:
         directory.set_exception(exc)
     storage.refill_spares()
+
+
+def _made(directory: Future[tuple[str, list[str]]]) -> tuple[str, list[str]]:
+    """The directory made in the background, and what it created."""
+    try:
+        return directory.result()
+    except OSError:
+        # A concurrent discard removed a parent on the way: placing makes it.
+        return "", []
 
 
 def _remove_directories(created: list[str]) -> None:
