@@ -42,6 +42,8 @@ SPARE_FILES = 2
 FILE_KIND = "file"
 METADATA_KIND = "metadata"
 METADATA_SUFFIX = ".metadata"
+# Reads of an adopted file, for its digests.
+ADOPT_CHUNK = 1024 * 1024
 
 
 def storage_path(blake2_256: str, filename: str) -> str:
@@ -93,7 +95,7 @@ class FileStorage(Protocol):
 
     def sweep(self, committed_path: Callable[[str], str | None]) -> None: ...
 
-    def adopt(self, source: Path, digests: Digests) -> ArrivedFile: ...
+    def adopt(self, source: Path) -> ArrivedFile: ...
 
 
 class _LocalIncoming:
@@ -259,14 +261,24 @@ class _AdoptedFile:
 
     too_large = False
 
-    def __init__(self, storage: LocalFileStorage, source: Path, digests: Digests) -> None:
+    def __init__(self, storage: LocalFileStorage, source: Path) -> None:
         self._storage = storage
         self._source = source
-        self._digests = digests
         self._file = source.open("rb")
         # Locked as every incoming file is: the sweep leaves a live publish's names alone.
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
-        self.size = os.fstat(self._file.fileno()).st_size
+        hashers = (
+            hashlib.md5(usedforsecurity=False),
+            hashlib.sha256(),
+            hashlib.blake2b(digest_size=32),
+        )
+        self.size = 0
+        while chunk := self._file.read(ADOPT_CHUNK):
+            self.size += len(chunk)
+            for hasher in hashers:
+                hasher.update(chunk)
+        digests = Digests(*(hasher.hexdigest() for hasher in hashers))
+        self._digests = digests
         self._metadata: bytes | None = None
         self._staged: list[tuple[str, str]] = []
         # Its final directory, made meanwhile (mkdir costs a publish of many files most).
@@ -337,9 +349,9 @@ class LocalFileStorage:
     def exists(self, path: str) -> bool:
         return (self.root / path).is_file()
 
-    def adopt(self, source: Path, digests: Digests) -> _AdoptedFile:
+    def adopt(self, source: Path) -> _AdoptedFile:
         """Take in ``source``, a durable file on the store's filesystem, without copying it."""
-        return _AdoptedFile(self, source, digests)
+        return _AdoptedFile(self, source)
 
     def open_locked(self) -> tuple[BinaryIO, str | None]:
         """A new, exclusively locked scratch file, and its name if it has one.

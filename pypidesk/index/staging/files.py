@@ -208,9 +208,18 @@ def _validate(
 
 
 def publish(
-    service: StagingService, storage: FileStorage, authorization: str | None, token: str
+    service: StagingService,
+    storage: FileStorage,
+    authorization: str | None,
+    token: str,
+    *,
+    purge: bool = True,
 ) -> SessionView:
-    """Publish every completed file at once (201), or refuse and change nothing."""
+    """Publish every completed file at once (201), or refuse and change nothing.
+
+    Without ``purge``, the caller removes the staged bytes (the route does,
+    once it has answered: the client need not wait for the clean-up).
+    """
     with service.database.write() as session:
         identity = service._identity(session, authorization)
         row = service._load(session, token, lock=True)
@@ -244,7 +253,8 @@ def publish(
         with service.database.write() as session:
             _release(session, row.id)
         raise
-    service.purge(token)
+    if purge:
+        service.purge(token)
     return service.status(authorization, token)
 
 
@@ -306,12 +316,11 @@ def _publish(
                 source = service.file_path(staged.session_token, staged.token)
                 # The staged file itself goes into the store: made durable when it
                 # was completed, it is linked, neither copied nor synced again.
-                digests, _ = checks.digest_file(source, {})
-                content = storage.adopt(source, digests)
+                content = storage.adopt(source)
                 contents.append(content)
                 checked, _ = _check(
                     records, settings, staged, source, content=content, uploader=uploader,
-                    core=_completed_core(source, staged, digests),
+                    core=_completed_core(source, staged, content.finish()),
                 )  # fmt: skip
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)

@@ -260,9 +260,12 @@ async def _session_route(scope: Scope, receive: Receive, send: Send, parts: list
         data = await _read_json(scope, receive)
         if action == "publish":
             storage = scope["app"].state.storage
-            view = await _call(staged_files.publish, service, storage, authorization, token)
+            publish = functools.partial(staged_files.publish, purge=False)
+            view = await _call(publish, service, storage, authorization, token)
             body = session_json(view, base)
             await _json(send, 201, body, Location=body["links"]["session"])
+            # After the answer; should the process die first, the sweeper removes them.
+            await _call(service.purge, token)
         elif action == "extend":
             view = await _call(service.extend, authorization, token, data.get("extend-for"))
             await _json(send, 200, session_json(view, base))
