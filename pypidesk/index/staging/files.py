@@ -10,6 +10,7 @@ so the whole release becomes visible at one commit, or nothing does.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from pypidesk.index.staging.dist_form import form_fields, read_core_metadata
 from pypidesk.index.staging.problems import ProblemError, from_refusal
 from pypidesk.index.staging.records import FileOutcome, StagingRecords
 from pypidesk.index.staging.service import EDITABLE, StagingService
-from pypidesk.index.staging.views import FileView, SessionView
+from pypidesk.index.staging.views import FileView, SessionView, session_view
 from pypidesk.index.storage import ArrivedFile, Digests, FileStorage
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords
@@ -247,6 +248,8 @@ def publish(
         )
         first_release = row.reserves_name
         name = row.name
+        # What a status request would answer once published (nothing else changes).
+        published = dataclasses.replace(session_view(row), status="published")
     try:
         _publish(service, storage, row.id, plan, uploader, name=name, first_release=first_release)
     except BaseException:
@@ -255,7 +258,7 @@ def publish(
         raise
     if purge:
         service.purge(token)
-    return service.status(authorization, token)
+    return published
 
 
 def _reserve(session: Session, row: StagingSession, files: list[StagingFile]) -> None:
