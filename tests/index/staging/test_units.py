@@ -542,3 +542,13 @@ def test_publish_reads_the_archive_again_unless_it_has_the_completed_bytes(
     assert files._completed_core(source, changed, digests) is None
     unrecorded = files._Staged(1, "session", "gone", "f.whl", 6, {}, sha256="s")
     assert files._completed_core(source, unrecorded, digests) is None
+
+
+async def test_a_file_upload_session_takes_get_and_delete_only(stager: Stager) -> None:
+    session = stager.create()
+    view = _new_file(stager, stager.authorization, session.token)
+    path = f"{routes.ROOT}sessions/{session.token}/files/{view.token}"
+    wire = _Wire({"type": "http.request", "body": b"", "more_body": False})
+    await routes.staging_endpoint(_scope(stager, "PUT", path), *_io(wire))
+    assert wire.status == 405
+    assert (b"allow", b"GET, DELETE") in wire.sent[0]["headers"]
