@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -264,10 +264,15 @@ def publish(
 def _reserve(session: Session, row: StagingSession, files: list[StagingFile]) -> None:
     """The draft's filename reservation: held while the publish runs, committed first."""
     _release(session, row.id)
+    if not files:
+        return  # a name registration (an empty session) holds no filename
     try:
         with session.begin_nested():
-            session.add_all(
-                StagingReservation(filename=f.filename, session_id=row.id) for f in files
+            # One statement for all of them (the ORM would flush them one by one).
+            now = utcnow()
+            session.execute(
+                insert(StagingReservation),
+                [{"filename": f.filename, "session_id": row.id, "created": now} for f in files],
             )
     except IntegrityError:
         raise ProblemError(
