@@ -95,7 +95,7 @@ class FileStorage(Protocol):
 
     def sweep(self, committed_path: Callable[[str], str | None]) -> None: ...
 
-    def adopt(self, source: Path) -> ArrivedFile: ...
+    def adopt(self, source: Path, metadata: Path | None = None) -> ArrivedFile: ...
 
 
 class _LocalIncoming:
@@ -261,9 +261,10 @@ class _AdoptedFile:
 
     too_large = False
 
-    def __init__(self, storage: LocalFileStorage, source: Path) -> None:
+    def __init__(self, storage: LocalFileStorage, source: Path, metadata: Path | None) -> None:
         self._storage = storage
         self._source = source
+        self._metadata_source = metadata
         self._file = source.open("rb")
         # Locked as every incoming file is: the sweep leaves a live publish's names alone.
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
@@ -298,9 +299,14 @@ class _AdoptedFile:
         pending = self._storage.pending_name(self._digests, FILE_KIND)
         os.link(self._source, pending)
         self._staged.append((pending, ""))
-        if self._metadata is not None:
+        if self._metadata is None:
+            return
+        if self._metadata_source is None:
             pending = self._storage.stage_metadata(self._metadata, self._digests)
-            self._staged.append((pending, METADATA_SUFFIX))
+        else:
+            pending = self._storage.pending_name(self._digests, METADATA_KIND)
+            os.link(self._metadata_source, pending)
+        self._staged.append((pending, METADATA_SUFFIX))
 
     def commit(self, path: str) -> None:
         prepared, created = _made(self._directory)
@@ -349,9 +355,13 @@ class LocalFileStorage:
     def exists(self, path: str) -> bool:
         return (self.root / path).is_file()
 
-    def adopt(self, source: Path) -> _AdoptedFile:
-        """Take in ``source``, a durable file on the store's filesystem, without copying it."""
-        return _AdoptedFile(self, source)
+    def adopt(self, source: Path, metadata: Path | None = None) -> _AdoptedFile:
+        """Take in ``source``, a durable file on the store's filesystem, without copying it.
+
+        ``metadata``: a file holding the metadata the checks will add, linked
+        rather than written again.
+        """
+        return _AdoptedFile(self, source, metadata)
 
     def open_locked(self) -> tuple[BinaryIO, str | None]:
         """A new, exclusively locked scratch file, and its name if it has one.

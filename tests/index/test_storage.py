@@ -486,10 +486,14 @@ def test_a_discarded_adoption_leaves_the_source_and_nothing_else(tmp_path: Path)
     storage = LocalFileStorage(tmp_path / "packages")
     source = tmp_path / "staged"
     source.write_bytes(b"refused at publish")
-    adopted = storage.adopt(source)
+    metadata = tmp_path / "staged.metadata"
+    metadata.write_bytes(b"Metadata-Version: 2.4\n")
+    adopted = storage.adopt(source, metadata=metadata)
     adopted.add_metadata(b"Metadata-Version: 2.4\n")
     adopted.stage()
+    assert len(list(storage.tmp_dir.iterdir())) == 2  # the file's and the metadata's links
     adopted.discard()
+    assert metadata.read_bytes() == b"Metadata-Version: 2.4\n"
     assert source.read_bytes() == b"refused at publish"
     assert list(storage.tmp_dir.iterdir()) == []
     assert sorted(p.name for p in storage.root.iterdir()) == [".tmp"]

@@ -42,7 +42,8 @@ from pypidesk.index.upload.service import (
 )
 
 OCTET_STREAM = "application/octet-stream"
-# Beside a completed file: its core metadata (METADATA or PKG-INFO).
+# Beside a completed file: a wheel's METADATA, an sdist's PKG-INFO.
+METADATA_SUFFIX = ".metadata"
 CORE_SUFFIX = ".core"
 
 
@@ -192,10 +193,13 @@ def _validate(
         )
     finally:
         records.undo_to_savepoint()  # completing records nothing
-    # For the publish, which checks these bytes again but their archive no more.
-    path.with_name(staged.token + CORE_SUFFIX).write_bytes(core)
+    # For the stage's PEP 658 files, and for the publish, which checks these
+    # bytes again but their archive no more: a wheel's core metadata is its
+    # METADATA, an sdist's its PKG-INFO.
     if content.metadata is not None:
-        path.with_name(staged.token + ".metadata").write_bytes(content.metadata)
+        path.with_name(staged.token + METADATA_SUFFIX).write_bytes(content.metadata)
+    else:
+        path.with_name(staged.token + CORE_SUFFIX).write_bytes(core)
     return FileOutcome(
         "completed",
         [],
@@ -324,11 +328,15 @@ def _publish(
                 source = service.file_path(staged.session_token, staged.token)
                 # The staged file itself goes into the store: made durable when it
                 # was completed, it is linked, neither copied nor synced again.
-                content = storage.adopt(source)
+                content = storage.adopt(source, metadata=_core_path(source, staged))
+                core = _completed_core(source, staged, content.finish())
+                if core is None:  # not the bytes completed: nothing of completion is reused
+                    content.discard()
+                    content = storage.adopt(source)
                 contents.append(content)
                 checked, _ = _check(
                     records, settings, staged, source, content=content, uploader=uploader,
-                    core=_completed_core(source, staged, content.finish()),
+                    core=core,
                 )  # fmt: skip
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)
@@ -356,6 +364,12 @@ def _completed_core(source: Path, staged: _Staged, digests: Digests) -> bytes | 
     if digests.sha256 != staged.sha256:
         return None
     try:
-        return source.with_name(staged.token + CORE_SUFFIX).read_bytes()
+        return _core_path(source, staged).read_bytes()
     except OSError:
         return None
+
+
+def _core_path(source: Path, staged: _Staged) -> Path:
+    """Where completion left the file's core metadata."""
+    wheel = staged.filename.endswith(".whl")
+    return source.with_name(staged.token + (METADATA_SUFFIX if wheel else CORE_SUFFIX))

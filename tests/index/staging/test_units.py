@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import io
 import tarfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import (
     AdminFlag,
     ApiToken,
+    File,
     StagingFile,
     StagingReservation,
     StagingSession,
@@ -536,11 +538,11 @@ def test_publish_reads_the_archive_again_unless_it_has_the_completed_bytes(
     source.write_bytes(b"staged")
     (tmp_path / ("token" + files.CORE_SUFFIX)).write_bytes(b"Metadata-Version: 2.4\n")
     digests = Digests("m", "s", "b")
-    completed = files._Staged(1, "session", "token", "f.whl", 6, {}, sha256="s")
+    completed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, sha256="s")
     assert files._completed_core(source, completed, digests) == b"Metadata-Version: 2.4\n"
-    changed = files._Staged(1, "session", "token", "f.whl", 6, {}, sha256="other")
+    changed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, sha256="other")
     assert files._completed_core(source, changed, digests) is None
-    unrecorded = files._Staged(1, "session", "gone", "f.whl", 6, {}, sha256="s")
+    unrecorded = files._Staged(1, "session", "gone", "f-1.0.tar.gz", 6, {}, sha256="s")
     assert files._completed_core(source, unrecorded, digests) is None
 
 
@@ -552,3 +554,16 @@ async def test_a_file_upload_session_takes_get_and_delete_only(stager: Stager) -
     await routes.staging_endpoint(_scope(stager, "PUT", path), *_io(wire))
     assert wire.status == 405
     assert (b"allow", b"GET, DELETE") in wire.sent[0]["headers"]
+
+
+def test_a_staged_file_changed_after_completion_is_checked_in_full_at_publish(
+    stager: Stager, database: Database
+) -> None:
+    session = stager.create()
+    view = stager.add(session, make_wheel())
+    changed = make_wheel(payload=b"changed behind the index's back")
+    stager.service.file_path(session.token, view.token).write_bytes(changed.data)
+    assert stager.publish(session).status == "published"
+    with database.read() as db:
+        stored = db.scalar(select(File.sha256_digest).where(File.filename == changed.filename))
+    assert stored == hashlib.sha256(changed.data).hexdigest()
