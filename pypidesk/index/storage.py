@@ -253,10 +253,10 @@ class _LocalIncoming:
 class _AdoptedFile:
     """A durable file on the store's filesystem, taken in by a hard link rather than a copy.
 
-    A PEP 694 publish takes the staged files so: their data was made durable
-    when they were completed and never changes afterwards, so nothing is
-    copied or synced; the link's name, like an upload's pending name, is
-    left to the filesystem's journal (:meth:`_LocalIncoming.stage`).
+    A PEP 694 publish takes the staged files so: nothing is copied, and the
+    sync before the commit is quick for files written back since they were
+    received, as staged files are; the link's name, like an upload's
+    pending name, is left to the filesystem's journal (:meth:`_LocalIncoming.stage`).
     """
 
     too_large = False
@@ -295,7 +295,8 @@ class _AdoptedFile:
         self._metadata = data
 
     def stage(self) -> None:
-        """A pending name for the file (a second link to it), and its metadata's."""
+        """Sync the data; a pending name for the file (a second link), and its metadata's."""
+        os.fdatasync(self._file.fileno())
         pending = self._storage.pending_name(self._digests, FILE_KIND)
         os.link(self._source, pending)
         self._staged.append((pending, ""))

@@ -8,7 +8,6 @@ at publish (:mod:`pypidesk.index.staging.files`).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -127,14 +126,8 @@ def check_hashes(hashes: Any) -> dict[str, str]:
     return {name: value.lower() for name, value in hashes.items()}
 
 
-def digest_file(
-    path: Path, declared: dict[str, str], *, sync: bool = False
-) -> tuple[Digests, list[str]]:
-    """The store's digests of the file, and the declared algorithms that do not match.
-
-    With ``sync``, the file's data is also made durable: a completed file is
-    linked into the store at publish, never copied (:meth:`LocalFileStorage.adopt`).
-    """
+def digest_file(path: Path, declared: dict[str, str]) -> tuple[Digests, list[str]]:
+    """The store's digests of the file, and the declared algorithms that do not match."""
     hashers = {name: _new(name) for name in {"md5", "sha256", *declared}}
     # The store's blake2b is 256 bits; hashlib's "blake2b" (a client's) is 512.
     hashers[_BLAKE2_256] = hashlib.blake2b(digest_size=32)
@@ -142,8 +135,6 @@ def digest_file(
         while chunk := handle.read(CHUNK):
             for hasher in hashers.values():
                 hasher.update(chunk)
-        if sync:
-            os.fdatasync(handle.fileno())
     computed = {name: hasher.hexdigest() for name, hasher in hashers.items()}
     wrong = sorted(name for name, value in declared.items() if computed[name] != value)
     return Digests(computed["md5"], computed["sha256"], computed[_BLAKE2_256]), wrong

@@ -181,7 +181,7 @@ def _validate(
     if actual != staged.size:
         message = f"{actual} bytes were uploaded, {staged.size} were declared."
         raise ProblemError(400, message, errors=[("size", message)])
-    digests, wrong = checks.digest_file(path, staged.hashes, sync=True)
+    digests, wrong = checks.digest_file(path, staged.hashes)
     if wrong:
         message = "The digest supplied does not match a digest calculated from the uploaded file."
         raise ProblemError(400, message, errors=[(f"hashes.{name}", message) for name in wrong])
@@ -326,8 +326,7 @@ def _publish(
                     raise from_refusal(exc, "name") from None
             for staged in plan:
                 source = service.file_path(staged.session_token, staged.token)
-                # The staged file itself goes into the store: made durable when it
-                # was completed, it is linked, neither copied nor synced again.
+                # The staged file itself goes into the store: linked, not copied.
                 content = storage.adopt(source, metadata=_core_path(source, staged))
                 core = _completed_core(source, staged, content.finish())
                 if core is None:  # not the bytes completed: nothing of completion is reused
