@@ -567,3 +567,12 @@ def test_a_staged_file_changed_after_completion_is_checked_in_full_at_publish(
     with database.read() as db:
         stored = db.scalar(select(File.sha256_digest).where(File.filename == changed.filename))
     assert stored == hashlib.sha256(changed.data).hexdigest()
+
+
+async def test_the_stage_takes_get_and_head_only(stager: Stager) -> None:
+    session = stager.create()
+    wire = _Wire({"type": "http.request", "body": b"", "more_body": False})
+    path = f"{routes.ROOT}stage/{session.token}/simple/"
+    await routes.staging_endpoint(_scope(stager, "POST", path), *_io(wire))
+    assert wire.status == 405
+    assert (b"allow", b"GET, HEAD") in wire.sent[0]["headers"]
