@@ -461,3 +461,50 @@ def test_a_failed_flush_fails_staging_and_leaves_nothing(
     unstaged.sync_in_background()
     unstaged.discard()  # the failed flush does not stop the clean-up
     assert unstaged._file.closed
+
+
+def test_an_adopted_file_is_linked_into_place_not_copied(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path / "packages")
+    source = tmp_path / "staged"
+    source.write_bytes(b"staged wheel")
+    adopted = storage.adopt(source)
+    digests = adopted.finish()
+    assert digests.sha256 == hashlib.sha256(b"staged wheel").hexdigest()
+    assert adopted.size == len(b"staged wheel")
+    assert adopted.read_path() == source
+    adopted.add_metadata(b"Metadata-Version: 2.4\n")
+    adopted.stage()
+    path = storage_path(digests.blake2_256, "spam-1.0-py3-none-any.whl")
+    adopted.commit(path)
+    final = storage.root / path
+    assert final.samefile(source)  # the same inode: nothing was copied
+    assert final.with_name(final.name + ".metadata").read_bytes() == b"Metadata-Version: 2.4\n"
+    assert list(storage.tmp_dir.iterdir()) == []
+
+
+def test_a_discarded_adoption_leaves_the_source_and_nothing_else(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path / "packages")
+    source = tmp_path / "staged"
+    source.write_bytes(b"refused at publish")
+    metadata = tmp_path / "staged.metadata"
+    metadata.write_bytes(b"Metadata-Version: 2.4\n")
+    adopted = storage.adopt(source, metadata=metadata)
+    adopted.add_metadata(b"Metadata-Version: 2.4\n")
+    adopted.stage()
+    assert len(list(storage.tmp_dir.iterdir())) == 2  # the file's and the metadata's links
+    adopted.discard()
+    assert metadata.read_bytes() == b"Metadata-Version: 2.4\n"
+    assert source.read_bytes() == b"refused at publish"
+    assert list(storage.tmp_dir.iterdir()) == []
+    assert sorted(p.name for p in storage.root.iterdir()) == [".tmp"]
+
+
+def test_an_adoption_placed_elsewhere_removes_the_directory_it_made(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path / "packages")
+    source = tmp_path / "staged"
+    source.write_bytes(b"placed by another digest")
+    adopted = storage.adopt(source)
+    adopted.stage()
+    adopted.commit("aa/bb/cccc/spam-1.0.tar.gz")
+    assert (storage.root / "aa/bb/cccc/spam-1.0.tar.gz").samefile(source)
+    assert sorted(p.name for p in storage.root.iterdir()) == [".tmp", "aa"]

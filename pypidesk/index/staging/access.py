@@ -14,16 +14,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pypidesk.index.auth.identity import (
+    AnyIdentity,
     AuthenticationError,
     Identity,
     TokenScopeError,
     authenticate,
     check_token,
+    invalid_credentials,
+    password_identity,
+    presented_credentials,
+    token_id_of,
 )
 from pypidesk.index.db.models import ApiToken, Project, Role, StagingSession, User
 from pypidesk.index.records.role_names import ROLE_NAMES
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging.problems import ProblemError
+from pypidesk.index.staging.records import SessionRow, StagingRecords
+from pypidesk.index.upload.records import ProjectRecord
 
 CHALLENGE = 'Basic realm="pypidesk upload", Bearer realm="pypidesk upload"'
 
@@ -37,10 +44,51 @@ def principal(
             session, settings, authorization, allow_password=settings.allow_password_uploads
         )
     except AuthenticationError as exc:
-        raise ProblemError(
-            401, exc.message, errors=[("authorization", exc.message)],
-            headers={"WWW-Authenticate": CHALLENGE},
-        ) from None  # fmt: skip
+        raise _unauthenticated(exc) from None
+
+
+def _unauthenticated(exc: AuthenticationError) -> ProblemError:
+    return ProblemError(
+        401, exc.message, errors=[("authorization", exc.message)],
+        headers={"WWW-Authenticate": CHALLENGE},
+    )  # fmt: skip
+
+
+def record_principal(
+    records: StagingRecords, settings: ServerSettings, authorization: str | None
+) -> AnyIdentity:
+    """:func:`principal` in plain statements, for the per-file requests (as ``POST /legacy/``)."""
+    try:
+        found = presented_credentials(
+            settings, authorization, allow_password=settings.allow_password_uploads
+        )
+        if isinstance(found, tuple):
+            return password_identity(records.session, settings, *found)
+        token_id = token_id_of(found)
+        owner = None if token_id is None else records.token(token_id)
+        if owner is None or not owner.user_is_active:
+            raise invalid_credentials(settings)
+    except AuthenticationError as exc:
+        raise _unauthenticated(exc) from None
+    records.token_used(owner.token.id)
+    return Identity(user=owner.user, token=owner.token, macaroon=found)
+
+
+def record_authorize(
+    records: StagingRecords, settings: ServerSettings, identity: AnyIdentity, row: SessionRow
+) -> ProjectRecord | None:
+    """:func:`authorize` on a session acted on, in plain statements."""
+    found = records.project_and_role(identity.user.id, row.normalized_name)
+    project = None
+    if found is None:
+        if row.creator_id != identity.user.id:
+            raise _forbidden(settings, identity.user.username, row.name)
+    elif found.role not in ROLE_NAMES:
+        raise _forbidden(settings, identity.user.username, found.project.name)
+    else:
+        project = found.project
+    _check_scope(settings, identity, project)
+    return project
 
 
 def authorize(
@@ -67,11 +115,17 @@ def authorize(
         )
         if role not in ROLE_NAMES:
             raise _forbidden(settings, user.username, project.name)
+    _check_scope(settings, identity, project)
+    return project
+
+
+def _check_scope(
+    settings: ServerSettings, identity: AnyIdentity, project: Project | ProjectRecord | None
+) -> None:
     try:
         check_token(settings, identity, project=project)
     except TokenScopeError as exc:
         raise ProblemError(403, exc.message, errors=[("authorization", exc.message)]) from None
-    return project
 
 
 def _forbidden(settings: ServerSettings, username: str, name: str) -> ProblemError:

@@ -10,10 +10,11 @@ so the whole release becomes visible at one commit, or nothing does.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,10 @@ from pypidesk.index.staging import checks
 from pypidesk.index.staging.access import authorize
 from pypidesk.index.staging.dist_form import form_fields, read_core_metadata
 from pypidesk.index.staging.problems import ProblemError, from_refusal
+from pypidesk.index.staging.records import FileOutcome, StagingRecords
 from pypidesk.index.staging.service import EDITABLE, StagingService
-from pypidesk.index.staging.views import FileView, SessionView, file_view
-from pypidesk.index.storage import Digests, FileStorage, IncomingFile
+from pypidesk.index.staging.views import FileView, SessionView, session_view
+from pypidesk.index.storage import ArrivedFile, Digests, FileStorage
 from pypidesk.index.upload.long_description import prepare_description
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords
@@ -42,6 +44,9 @@ from pypidesk.index.upload.service import (
 )
 
 OCTET_STREAM = "application/octet-stream"
+# Beside a completed file: a wheel's METADATA, an sdist's PKG-INFO.
+METADATA_SUFFIX = ".metadata"
+CORE_SUFFIX = ".core"
 
 
 class StagedContent:
@@ -75,11 +80,8 @@ class _Staged:
     filename: str
     size: int
     hashes: dict[str, str]
-
-
-class _Checked(Exception):  # noqa: N818 - carries the result out of a rolled-back transaction
-    def __init__(self, checked: CheckedUpload) -> None:
-        self.checked = checked
+    # The sha256 of the bytes completed (None: not completed).
+    sha256: str | None = None
 
 
 def _no_scope_check(_project: ProjectRecord) -> None:
@@ -100,12 +102,17 @@ def _check(
     staged: _Staged,
     path: Path,
     *,
-    content: StagedContent | IncomingFile,
+    content: StagedContent | ArrivedFile,
     uploader: Uploader,
-) -> CheckedUpload:
-    """The legacy checks of one staged file, on ``records``' transaction."""
+    core: bytes | None = None,
+) -> tuple[CheckedUpload, bytes]:
+    """The legacy checks of one staged file, on ``records``' transaction; and its metadata.
+
+    ``core``: the core metadata found at completion, when the bytes are the
+    ones completed; the checks of the archive itself are then not repeated.
+    """
     try:
-        metadata = read_core_metadata(path, staged.filename)
+        metadata = read_core_metadata(path, staged.filename) if core is None else core
         received = ReceivedForm(
             fields=form_fields(metadata, staged.filename, content.finish()),
             content=content,  # type: ignore[arg-type] # StagedContent: what the checks read
@@ -114,69 +121,66 @@ def _check(
         )
         # Rendered in the renderer's child with its time limit, as a legacy upload's.
         description = prepare_description(received.fields, settings, renderer)
-        return check_upload(records, settings, received, uploader, description)
+        checked = check_upload(
+            records, settings, received, uploader, description, checked_archive=core
+        )
     except NoChange:
         message = f"The file {staged.filename!r} has already been published."
         raise ProblemError(409, message, errors=[(staged.filename, message)]) from None
     except RefusedError as exc:
         raise _refusal(exc, staged.filename) from None
+    return checked, metadata
 
 
 def complete(
     service: StagingService, authorization: str | None, token: str, file_token: str
 ) -> FileView:
-    """Complete a file upload session: 201 and ``completed``, or the problem and ``error``."""
-    with service.database.write() as session:
-        identity = service._identity(session, authorization)
-        row = service._load(session, token, lock=True)
-        authorize(session, service.settings, identity, row.name, row)
+    """Complete a file upload session: 201 and ``completed``, or the problem and ``error``.
+
+    One transaction: the session's row is held while the file is checked, so
+    nothing changes it meanwhile; the legacy checks' writes (a first release's
+    project) are undone at a savepoint, the outcome is recorded and committed.
+    """
+    with service.database.write_connection() as connection:
+        records = StagingRecords(connection)
+        identity, row = service._record_acting(records, authorization, token, lock=True)
         service._editable(row)
-        staged_row = service._file(row, file_token)
+        staged_row = service._file_row(records, row, file_token)
         if staged_row.status != "pending":
             raise ProblemError(409, f"The file upload session is {staged_row.status}.")
         staged = _Staged(
-            row.id, token, file_token, staged_row.filename, staged_row.size,
-            dict(staged_row.hashes),
-        )  # fmt: skip
-        other_sdist = staged.filename.endswith(".tar.gz") and session.scalar(
-            select(StagingFile.id).where(
-                StagingFile.session_id == row.id,
-                StagingFile.status == "completed",
-                StagingFile.filename.like("%.tar.gz"),
-            )
+            row.id, token, file_token, staged_row.filename, staged_row.size, staged_row.hashes
         )
-        received = staged_row.received
-        user = identity.user
         uploader = Uploader(
-            user,
+            identity.user,
             _no_scope_check,
             token_name=identity.token.name if identity.token else None,
             staging_session=row.id,
         )
-    try:
-        if other_sdist:
-            raise ProblemError(400, "Only one sdist may be uploaded per release.")
-        checked, metadata = _validate(service, staged, uploader, received=received)
-    except ProblemError as problem:
-        _finish(service, staged, "error", notices=[problem.message])
-        raise
-    path = service.file_path(token, file_token)
-    if metadata is not None:
-        path.with_name(file_token + ".metadata").write_bytes(metadata)
-    return _finish(
-        service,
-        staged,
-        "completed",
-        requires_python=checked.file.requires_python,
-        sha256=checked.file.sha256_digest,
-        metadata_sha256=checked.file.metadata_sha256_digest,
-    )
+        problem = None
+        try:
+            if staged.filename.endswith(".tar.gz") and records.has_completed_sdist(row.id):
+                raise ProblemError(400, "Only one sdist may be uploaded per release.")
+            outcome = _validate(records, service, staged, uploader, received=staged_row.received)
+        except ProblemError as exc:
+            problem = exc
+            outcome = FileOutcome("error", [exc.message])
+        records.finish_file(staged_row.id, outcome)
+        records.close()
+    if problem is not None:
+        raise problem
+    return FileView(file_token, staged.filename, outcome.status, row.expires_at, outcome.notices)
 
 
 def _validate(
-    service: StagingService, staged: _Staged, uploader: Uploader, *, received: bool
-) -> tuple[CheckedUpload, bytes | None]:
-    """The size, the declared digests, then the legacy checks (rolled back)."""
+    records: StagingRecords,
+    service: StagingService,
+    staged: _Staged,
+    uploader: Uploader,
+    *,
+    received: bool,
+) -> FileOutcome:
+    """The size, the declared digests, then the legacy checks (undone)."""
     path = service.file_path(staged.session_token, staged.token)
     if not received or not path.is_file():
         raise ProblemError(400, "No bytes were uploaded for this file; POST them to its file_url.")
@@ -189,60 +193,51 @@ def _validate(
         message = "The digest supplied does not match a digest calculated from the uploaded file."
         raise ProblemError(400, message, errors=[(f"hashes.{name}", message) for name in wrong])
     content = StagedContent(path, actual, digests)
+    records.savepoint()
     try:
-        with service.database.write_connection() as connection:
-            records = UploadRecords(connection)
-            checked = _check(
-                records,
-                service.settings,
-                service.renderer,
-                staged,
-                path,
-                content=content,
-                uploader=uploader,
-            )
-            records.close()
-            raise _Checked(checked)  # roll back: completing records nothing
-    except _Checked as done:
-        return done.checked, content.metadata
-
-
-def _finish(
-    service: StagingService,
-    staged: _Staged,
-    status: str,
-    *,
-    notices: list[str] | None = None,
-    requires_python: str | None = None,
-    sha256: str | None = None,
-    metadata_sha256: str | None = None,
-) -> FileView:
-    """Record a completion's outcome, unless the file was canceled meanwhile."""
-    with service.database.write() as session:
-        row = session.get(StagingFile, _file_id(session, staged))
-        parent = session.get(StagingSession, staged.session_id)
-        assert parent is not None  # rows go with their session
-        if row is None or row.status != "pending":
-            raise ProblemError(409, "The file upload session was canceled while it was completed.")
-        row.status = status
-        row.notices = notices or []
-        row.requires_python = requires_python
-        row.sha256_digest = sha256
-        row.metadata_sha256_digest = metadata_sha256
-        return file_view(row, parent.expires_at)
-
-
-def _file_id(session: Session, staged: _Staged) -> int | None:
-    return session.scalar(select(StagingFile.id).where(StagingFile.token == staged.token))
+        checked, core = _check(
+            records,
+            service.settings,
+            service.renderer,
+            staged,
+            path,
+            content=content,
+            uploader=uploader,
+        )
+    finally:
+        records.undo_to_savepoint()  # completing records nothing
+    # For the stage's PEP 658 files, and for the publish, which checks these
+    # bytes again but their archive no more: a wheel's core metadata is its
+    # METADATA, an sdist's its PKG-INFO.
+    if content.metadata is not None:
+        path.with_name(staged.token + METADATA_SUFFIX).write_bytes(content.metadata)
+    else:
+        path.with_name(staged.token + CORE_SUFFIX).write_bytes(core)
+    return FileOutcome(
+        "completed",
+        [],
+        requires_python=checked.file.requires_python,
+        sha256=checked.file.sha256_digest,
+        metadata_sha256=checked.file.metadata_sha256_digest,
+    )
 
 
 # -- publishing ---------------------------------------------------------------
 
 
 def publish(
-    service: StagingService, storage: FileStorage, authorization: str | None, token: str
+    service: StagingService,
+    storage: FileStorage,
+    authorization: str | None,
+    token: str,
+    *,
+    purge: bool = True,
 ) -> SessionView:
-    """Publish every completed file at once (201), or refuse and change nothing."""
+    """Publish every completed file at once (201), or refuse and change nothing.
+
+    Without ``purge``, the caller removes the staged bytes (the route does,
+    once it has answered: the client need not wait for the clean-up).
+    """
     with service.database.write() as session:
         identity = service._identity(session, authorization)
         row = service._load(session, token, lock=True)
@@ -257,7 +252,10 @@ def publish(
                 errors=[(f.filename, f"The file is {f.status}.") for f in blocking],
             )
         _reserve(session, row, files)
-        plan = [_Staged(row.id, token, f.token, f.filename, f.size, dict(f.hashes)) for f in files]
+        plan = [
+            _Staged(row.id, token, f.token, f.filename, f.size, dict(f.hashes), f.sha256_digest)
+            for f in files
+        ]
         user = identity.user
         uploader = Uploader(
             user,
@@ -267,23 +265,31 @@ def publish(
         )
         first_release = row.reserves_name
         name = row.name
+        # What a status request would answer once published (nothing else changes).
+        published = dataclasses.replace(session_view(row), status="published")
     try:
         _publish(service, storage, row.id, plan, uploader, name=name, first_release=first_release)
     except BaseException:
         with service.database.write() as session:
             _release(session, row.id)
         raise
-    service.purge(token)
-    return service.status(authorization, token)
+    if purge:
+        service.purge(token)
+    return published
 
 
 def _reserve(session: Session, row: StagingSession, files: list[StagingFile]) -> None:
     """The draft's filename reservation: held while the publish runs, committed first."""
     _release(session, row.id)
+    if not files:
+        return  # a name registration (an empty session) holds no filename
     try:
         with session.begin_nested():
-            session.add_all(
-                StagingReservation(filename=f.filename, session_id=row.id) for f in files
+            # One statement for all of them (the ORM would flush them one by one).
+            now = utcnow()
+            session.execute(
+                insert(StagingReservation),
+                [{"filename": f.filename, "session_id": row.id, "created": now} for f in files],
             )
     except IntegrityError:
         raise ProblemError(
@@ -309,7 +315,7 @@ def _publish(
 ) -> None:
     """One transaction: every file's checks and rows, the session ``published``."""
     settings = service.settings
-    contents: list[IncomingFile] = []
+    contents: list[ArrivedFile] = []
     paths: list[str] = []
     try:
         with service.database.write_connection() as connection:
@@ -333,10 +339,14 @@ def _publish(
                     raise from_refusal(exc, "name") from None
             for staged in plan:
                 source = service.file_path(staged.session_token, staged.token)
-                content = storage.incoming(settings.max_file_size)
+                # The staged file itself goes into the store: linked, not copied.
+                content = storage.adopt(source, metadata=_core_path(source, staged))
+                core = _completed_core(source, staged, content.finish())
+                if core is None:  # not the bytes completed: nothing of completion is reused
+                    content.discard()
+                    content = storage.adopt(source)
                 contents.append(content)
-                _copy(source, content)
-                checked = _check(
+                checked, _ = _check(
                     records,
                     settings,
                     service.renderer,
@@ -344,6 +354,7 @@ def _publish(
                     source,
                     content=content,
                     uploader=uploader,
+                    core=core,
                 )
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)
@@ -366,8 +377,17 @@ def _publish(
     service.database.committed(changes)
 
 
-def _copy(source: Path, content: IncomingFile) -> None:
-    with source.open("rb") as handle:
-        while chunk := handle.read(checks.CHUNK):
-            content.write(chunk)
-    content.sync_in_background()
+def _completed_core(source: Path, staged: _Staged, digests: Digests) -> bytes | None:
+    """The core metadata found at completion, if these are the bytes completed."""
+    if digests.sha256 != staged.sha256:
+        return None
+    try:
+        return _core_path(source, staged).read_bytes()
+    except OSError:
+        return None
+
+
+def _core_path(source: Path, staged: _Staged) -> Path:
+    """Where completion left the file's core metadata."""
+    wheel = staged.filename.endswith(".whl")
+    return source.with_name(staged.token + (METADATA_SUFFIX if wheel else CORE_SUFFIX))

@@ -18,6 +18,7 @@ to the index; clients follow the ``links``)::
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -29,8 +30,9 @@ from pypidesk.index.staging import files as staged_files
 from pypidesk.index.staging import preview
 from pypidesk.index.staging.checks import MECHANISM
 from pypidesk.index.staging.problems import META, PROBLEM_TYPE, ProblemError
-from pypidesk.index.staging.service import SessionConflictError, StagingService
+from pypidesk.index.staging.service import SessionConflictError, StagingService, too_many_bytes
 from pypidesk.index.staging.views import FileView, SessionView, zulu
+from pypidesk.index.upload.routes import PRECHECK_ABOVE
 from pypidesk.index.upload.threads import in_upload_thread
 
 ROOT = "/upload/2.0-draft/"
@@ -258,9 +260,12 @@ async def _session_route(scope: Scope, receive: Receive, send: Send, parts: list
         data = await _read_json(scope, receive)
         if action == "publish":
             storage = scope["app"].state.storage
-            view = await _call(staged_files.publish, service, storage, authorization, token)
+            publish = functools.partial(staged_files.publish, purge=False)
+            view = await _call(publish, service, storage, authorization, token)
             body = session_json(view, base)
             await _json(send, 201, body, Location=body["links"]["session"])
+            # After the answer; should the process die first, the sweeper removes them.
+            await _call(service.purge, token)
         elif action == "extend":
             view = await _call(service.extend, authorization, token, data.get("extend-for"))
             await _json(send, 200, session_json(view, base))
@@ -328,20 +333,31 @@ async def _receive_bytes(
     """``http-post-bytes``: stream the body to the staged file, never past its declared size.
 
     ``target`` is the request's credentials, session token and file token.
+    As ``POST /legacy/`` does, a body up to :data:`PRECHECK_ABOVE` bytes is
+    received first and checked with the rest in one transaction; a larger
+    one is admitted first, so a refused client's file is never written.
     """
     authorization, token, file_token = target
     content_type = (header(scope, b"content-type") or "").partition(";")[0].strip().lower()
     if content_type != OCTET_STREAM:
         await _drain(receive)
         raise ProblemError(415, f"Send the file's bytes as {OCTET_STREAM}.")
-    try:
-        declared = await _call(service.admit_bytes, authorization, token, file_token)
-    except ProblemError:
-        await _drain(receive)
-        raise
     part = service.file_path(token, file_token + ".part")
+    handle = None
+    limit = _content_length(scope)
+    if limit <= PRECHECK_ABOVE and service.is_token(token) and service.is_token(file_token):
+        # No such session's directory: the admission below says why.
+        with contextlib.suppress(OSError):
+            handle = part.open("wb")
+    if handle is None:
+        try:
+            limit = await _call(service.admit_bytes, authorization, token, file_token)
+        except ProblemError:
+            await _drain(receive)
+            raise
+        handle = part.open("wb")
     received = 0
-    with part.open("wb") as handle:
+    with handle:
         more = True
         while more:
             message = await receive()
@@ -350,18 +366,22 @@ async def _receive_bytes(
                 raise ProblemError(400, "The upload was interrupted.")
             chunk = message.get("body", b"")
             received += len(chunk)
-            if received > declared:
+            if received > limit:
                 part.unlink(missing_ok=True)
                 if message.get("more_body", False):
                     await _drain(receive)
-                raise ProblemError(
-                    400,
-                    f"More bytes were sent than the {declared} declared.",
-                    errors=[("size", str(declared))],
-                )
+                raise too_many_bytes(limit)
             handle.write(chunk)
             more = message.get("more_body", False)
-    await _call(service.bytes_received, token, file_token)
+    await _call(service.store_bytes, authorization, token, file_token, received)
+
+
+def _content_length(scope: Scope) -> int:
+    """The declared body size; unknown (chunked) counts as large."""
+    try:
+        return int(header(scope, b"content-length") or "")
+    except ValueError:
+        return PRECHECK_ABOVE + 1
 
 
 async def _stage(scope: Scope, send: Send, service: StagingService, token: str, rest: str) -> None:

@@ -15,24 +15,25 @@ state is internal: ``expired``, a session past ``expires-at``, which answers
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
 import secrets
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from packaging.utils import canonicalize_name, canonicalize_version
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from pypidesk.index.auth.identity import Identity
+from pypidesk.index.auth.identity import AnyIdentity, Identity
 from pypidesk.index.db.engine import Database
 from pypidesk.index.db.models import (
     LIVE_SESSION_STATES,
     ApiToken,
-    File,
-    FileRegistry,
     StagingFile,
     StagingReservation,
     StagingSession,
@@ -43,12 +44,20 @@ from pypidesk.index.records import flags
 from pypidesk.index.records.projects import ProjectCreationError, create_project
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging import checks
-from pypidesk.index.staging.access import authorize, principal
+from pypidesk.index.staging.access import (
+    authorize,
+    principal,
+    record_authorize,
+    record_principal,
+)
 from pypidesk.index.staging.problems import ProblemError, from_refusal
+from pypidesk.index.staging.records import FileRow, SessionRow, StagingRecords
 from pypidesk.index.staging.views import FileView, SessionView, aware, file_view, session_view
 from pypidesk.index.upload.renderer import DescriptionRenderer
 
 EDITABLE = ("open", "error")
+# Staged files are flushed to disk in the background once received.
+_writeback = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pypidesk-staged-writeback")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
@@ -91,6 +100,11 @@ class StagingService:
 
     # -- lookups ---------------------------------------------------------------
 
+    @staticmethod
+    def is_token(token: str) -> bool:
+        """Whether ``token`` could be a session's or a file's (never a path's parts)."""
+        return _TOKEN.match(token) is not None
+
     def _identity(self, session: Session, authorization: str | None) -> Identity[User, ApiToken]:
         return principal(session, self.settings, authorization)
 
@@ -116,7 +130,7 @@ class StagingService:
         authorize(session, self.settings, identity, row.name, row)
         return row
 
-    def _editable(self, row: StagingSession) -> None:
+    def _editable(self, row: StagingSession | SessionRow) -> None:
         """The draft's editable states are ``open`` and ``error``."""
         if row.status in EDITABLE:
             return
@@ -277,8 +291,9 @@ class StagingService:
     ) -> FileView:
         """A file upload session (202), after the checks the draft allows before the bytes."""
         replaced = None
-        with self.database.write() as session:
-            row = self._acting(session, authorization, token, lock=True)
+        with self.database.write_connection() as connection:
+            records = StagingRecords(connection)
+            _, row = self._record_acting(records, authorization, token, lock=True)
             self._editable(row)
             if mechanism != checks.MECHANISM:
                 raise ProblemError(
@@ -290,46 +305,27 @@ class StagingService:
             name = checks.check_filename(filename, row.normalized_name, row.canonical_version)
             declared_size = checks.check_size(size, self.settings, row.name)
             declared = checks.check_hashes(hashes)
-            published = session.get(FileRegistry, name) is not None or session.scalar(
-                select(File.id).where(File.filename == name)
-            )
-            if published:
+            if records.is_published(name):
                 raise ProblemError(
                     409,
                     f"The file {name!r} has already been published; published files "
                     "cannot be replaced.",
                     errors=[("filename", "already exists")],
                 )
-            for staged in session.scalars(
-                select(StagingFile).where(
-                    StagingFile.session_id == row.id,
-                    StagingFile.filename == name,
-                    StagingFile.status != "canceled",
-                )
-            ):
-                if staged.status != "completed":
+            for file_id, file_token, status in records.live_named(row.id, name):
+                if status != "completed":
                     raise ProblemError(
                         409,
-                        f"The upload of {name!r} is {staged.status}; cancel it first.",
-                        errors=[("filename", staged.status)],
+                        f"The upload of {name!r} is {status}; cancel it first.",
+                        errors=[("filename", status)],
                     )
-                staged.status = "canceled"  # replaced by the new upload
-                replaced = staged.token
-            session.flush()
-            staged = StagingFile(
-                session_id=row.id,
-                token=new_token(),
-                filename=name,
-                size=declared_size,
-                hashes=declared,
-                status="pending",
-                received=False,
-                notices=[],
-                created=utcnow(),
-            )
-            session.add(staged)
-            session.flush()
-            view = file_view(staged, row.expires_at)
+                records.cancel_file(file_id)  # replaced by the new upload
+                replaced = file_token
+            view = FileView(new_token(), name, "pending", row.expires_at, [])
+            records.insert_file_session(row.id, view.token, name, declared_size, declared)
+            records.close()
+        # Where its bytes go: there before the client can send them.
+        self.session_dir(token).mkdir(parents=True, exist_ok=True)
         if replaced is not None:
             self._remove_bytes(token, replaced)
         return view
@@ -358,7 +354,7 @@ class StagingService:
         self._remove_bytes(token, file_token)
 
     def _remove_bytes(self, token: str, file_token: str) -> None:
-        for suffix in ("", ".part", ".metadata"):
+        for suffix in ("", ".part", ".metadata", ".core"):
             self.file_path(token, file_token + suffix).unlink(missing_ok=True)
 
     def admit_bytes(self, authorization: str | None, token: str, file_token: str) -> int:
@@ -372,23 +368,68 @@ class StagingService:
             self.session_dir(token).mkdir(parents=True, exist_ok=True)
             return staged.size
 
-    def bytes_received(self, token: str, file_token: str) -> None:
-        """The body is in (at ``<file>.part``): make it the file's bytes, if still wanted."""
+    def store_bytes(
+        self, authorization: str | None, token: str, file_token: str, received: int
+    ) -> None:
+        """The body is in (``received`` bytes at ``<file>.part``): make it the file's bytes.
+
+        One transaction re-checks everything :meth:`admit_bytes` did (a small
+        body is streamed before any check, as ``POST /legacy/`` does), so the
+        part is kept only if the request may still upload it.
+        """
         part = self.file_path(token, file_token + ".part")
-        with self.database.write() as session:
-            staged = session.scalar(
-                select(StagingFile)
-                .join(StagingSession)
-                .where(StagingFile.token == file_token, StagingSession.token == token)
-            )
-            if staged is None or staged.status != "pending":
-                part.unlink(missing_ok=True)
-                raise ProblemError(409, "The file upload session ended while its bytes arrived.")
-            part.rename(self.file_path(token, file_token))
-            session.execute(
-                update(StagingFile).where(StagingFile.id == staged.id).values(received=True)
-            )
+        try:
+            with self.database.write_connection() as connection:
+                records = StagingRecords(connection)
+                _, row = self._record_acting(records, authorization, token)
+                self._editable(row)
+                staged = self._file_row(records, row, file_token)
+                if staged.status != "pending":
+                    raise ProblemError(409, f"The file upload session is {staged.status}.")
+                if received > staged.size:
+                    raise too_many_bytes(staged.size)
+                part.rename(self.file_path(token, file_token))
+                records.mark_received(staged.id)
+                records.close()
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        # Written back now, off the request: the publish then finds it on disk already.
+        _writeback.submit(_write_back, self.file_path(token, file_token))
+
+    def _record_acting(
+        self, records: StagingRecords, authorization: str | None, token: str, *, lock: bool = False
+    ) -> tuple[AnyIdentity, SessionRow]:
+        """:meth:`_acting` in plain statements: 401, 404, then 403, as there."""
+        identity = record_principal(records, self.settings, authorization)
+        row = records.session_row(token, lock=lock) if _TOKEN.match(token) else None
+        if row is None or row.status == "expired" or _is_past_expiry(row):
+            raise ProblemError(404, "There is no such publishing session; it may have expired.")
+        record_authorize(records, self.settings, identity, row)
+        return identity, row
+
+    @staticmethod
+    def _file_row(records: StagingRecords, row: SessionRow, file_token: str) -> FileRow:
+        staged = records.file_row(row.id, file_token)
+        if staged is None:
+            raise ProblemError(404, "There is no such file upload session.")
+        return staged
 
 
-def _is_past_expiry(row: StagingSession) -> bool:
+def _write_back(path: Path) -> None:
+    """Flush a staged file's data; the publish's own sync is then quick."""
+    # Canceled or replaced meanwhile: nothing left to flush.
+    with contextlib.suppress(OSError), path.open("rb") as handle:
+        os.fdatasync(handle.fileno())
+
+
+def too_many_bytes(declared: int) -> ProblemError:
+    return ProblemError(
+        400,
+        f"More bytes were sent than the {declared} declared.",
+        errors=[("size", str(declared))],
+    )
+
+
+def _is_past_expiry(row: StagingSession | SessionRow) -> bool:
     return row.status in LIVE_SESSION_STATES and aware(row.expires_at) <= utcnow()

@@ -193,12 +193,17 @@ def check_upload(
     received: ReceivedForm,
     uploader: Uploader,
     description: PreparedDescription,
+    *,
+    checked_archive: bytes | None = None,
 ) -> CheckedUpload:
     """Upload checks 3-25, in PyPI's order; nothing is recorded but a new project.
 
     PEP 694 file upload sessions run these same checks when a staged file is
     completed (in a transaction rolled back afterwards), and again, with
-    :func:`record_upload`, when the session is published.
+    :func:`record_upload`, when the session is published: then with
+    ``checked_archive``, the core metadata of bytes whose archive checks
+    (which depend on nothing but the bytes) passed at completion, so that
+    they are not read again.
     """
     check_file_fields(received.file_fields)
     fields = sanitize(received.fields)
@@ -244,12 +249,21 @@ def check_upload(
         raise bad_request("Uploading new files to releases older than 14 days is not allowed.")
     if form.filetype == "sdist" and _has_sdist(records, release):
         raise bad_request("Only one sdist may be uploaded per release.")
-    contents = archives.check_archive(content.read_path(), filename)
     wheel = form.filetype == "bdist_wheel"
+    contents = None
+    if checked_archive is None:
+        contents = archives.check_archive(content.read_path(), filename)
+        if wheel:
+            archives.check_wheel_members(contents, filename)
     if wheel:
-        archives.check_wheel_members(contents, filename)
         filenames.check_wheel_filename(filename, project.name, metadata.version)
-        wheel_metadata = archives.read_wheel_metadata(contents, filename)
+        # A wheel's core metadata is its METADATA file.
+        wheel_metadata = (
+            archives.read_wheel_metadata(contents, filename)
+            if contents is not None
+            else checked_archive
+        )
+        assert wheel_metadata is not None  # one of the two is given
         content.add_metadata(wheel_metadata)
         metadata_digests = (
             hashlib.sha256(wheel_metadata).hexdigest(),
@@ -258,7 +272,8 @@ def check_upload(
     else:
         metadata_digests = None
         filenames.check_sdist_filename(filename, project.name, metadata.version)
-    archives.check_license_files(contents, filename, metadata.license_files or [], wheel=wheel)
+    if contents is not None:
+        archives.check_license_files(contents, filename, metadata.license_files or [], wheel=wheel)
     if "attestations" in fields:
         # PEP 740 attestations come only with Trusted Publishing, which this
         # index does not offer; PyPI refuses them from API-token uploads.

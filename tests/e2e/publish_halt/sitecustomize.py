@@ -2,7 +2,7 @@
 
 Put this directory first on the child's PYTHONPATH and set
 ``PYPIDESK_TEST_PUBLISH_HALT`` to ``before-commit`` (after the first staged
-file is copied, inside the publish transaction) or ``after-commit`` (the
+file is taken in, inside the publish transaction) or ``after-commit`` (the
 transaction committed, no file moved into place yet). The child writes the
 point's name to the FIFO ``PYPIDESK_TEST_PUBLISH_FIFO`` and stops there, so
 the test can SIGKILL it at exactly that moment. Nothing of pypidesk changes.
@@ -29,17 +29,17 @@ def _halt() -> None:
 if _POINT == "before-commit":
     from pypidesk.index.staging import files
 
-    _copy = files._copy
+    _completed_core = files._completed_core
 
-    def _copy_then_halt(source: Any, content: Any) -> None:
-        _copy(source, content)
+    def _first_file_then_halt(*args: Any) -> Any:
+        _completed_core(*args)
         _halt()
 
-    files._copy = _copy_then_halt
+    files._completed_core = _first_file_then_halt
 elif _POINT == "after-commit":
     from pypidesk.index import storage
 
     def _halt_instead(self: Any, path: str) -> None:
         _halt()
 
-    storage._LocalIncoming.commit = _halt_instead  # type: ignore[method-assign]
+    storage._AdoptedFile.commit = _halt_instead  # type: ignore[method-assign]

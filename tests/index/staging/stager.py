@@ -56,7 +56,7 @@ class Stager:
         self.service.admit_bytes(self.authorization, session.token, view.token)
         part = self.service.file_path(session.token, view.token + ".part")
         part.write_bytes(body)
-        self.service.bytes_received(session.token, view.token)
+        self.service.store_bytes(self.authorization, session.token, view.token, len(body))
         return files.complete(self.service, self.authorization, session.token, view.token)
 
     def publish(self, session: SessionView) -> SessionView:

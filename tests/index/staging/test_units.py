@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
 import io
 import tarfile
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from pypidesk.index.db.engine import Database
-from pypidesk.index.db.models import AdminFlag, StagingFile, StagingReservation, StagingSession
+from pypidesk.index.db.models import (
+    AdminFlag,
+    ApiToken,
+    File,
+    StagingFile,
+    StagingReservation,
+    StagingSession,
+)
 from pypidesk.index.records.projects import prohibit_name
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging import checks, files, preview, routes
 from pypidesk.index.staging.dist_form import form_fields, read_core_metadata
 from pypidesk.index.staging.problems import ProblemError
+from pypidesk.index.staging.service import StagingService
 from pypidesk.index.staging.sweeper import sweep
-from pypidesk.index.staging.views import SessionView
+from pypidesk.index.staging.views import FileView, SessionView
 from pypidesk.index.storage import Digests, LocalFileStorage
 from pypidesk.index.upload.errors import UploadError
+from tests.index.factories import PASSWORD
 from tests.index.staging.stager import RENDERER, Stager
 from tests.index.upload.conftest import Uploads
 from tests.index.upload.dists import make_sdist, make_wheel
@@ -152,30 +165,18 @@ def test_a_size_other_than_declared_fails(stager: Stager) -> None:
     )  # fmt: skip
     stager.service.admit_bytes(stager.authorization, session.token, view.token)
     stager.service.file_path(session.token, view.token + ".part").write_bytes(wheel.data)
-    stager.service.bytes_received(session.token, view.token)
+    stager.service.store_bytes(stager.authorization, session.token, view.token, len(wheel.data))
     with pytest.raises(ProblemError, match="were declared"):
         files.complete(stager.service, stager.authorization, session.token, view.token)
     with pytest.raises(ProblemError) as info:
         stager.service.admit_bytes(stager.authorization, session.token, view.token)
     assert _status(info) == 409
+    part = stager.service.file_path(session.token, view.token + ".part")
+    part.write_bytes(wheel.data)
     with pytest.raises(ProblemError) as info:
-        stager.service.bytes_received(session.token, view.token)
+        stager.service.store_bytes(stager.authorization, session.token, view.token, 1)
     assert _status(info) == 409
-
-
-def test_a_file_canceled_during_its_completion_stays_canceled(
-    stager: Stager, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    session = stager.create()
-    validate = files._validate
-
-    def cancel_meanwhile(service: Any, staged: Any, *args: Any, **kwargs: Any) -> Any:
-        service.cancel_file(stager.authorization, session.token, staged.token)
-        return validate(service, staged, *args, **kwargs)
-
-    monkeypatch.setattr(files, "_validate", cancel_meanwhile)
-    with pytest.raises(ProblemError, match="canceled while"):
-        stager.add(session, make_wheel())
+    assert not part.exists()
 
 
 def test_publish_time_refusals(stager: Stager, uploads: Uploads, database: Database) -> None:
@@ -468,3 +469,112 @@ def test_the_sweeper_keeps_live_sessions_files(stager: Stager) -> None:
     stager.add(session, make_wheel())
     sweep(stager.service)
     assert stager.service.session_dir(session.token).is_dir()
+
+
+async def test_bytes_beyond_the_declared_size_in_the_last_chunk(stager: Stager) -> None:
+    session = stager.create()
+    wheel = make_wheel()
+    view = stager.service.create_file(
+        stager.authorization, session.token, filename=wheel.filename, size=3,
+        hashes={"sha256": "00" * 32}, mechanism="http-post-bytes",
+    )  # fmt: skip
+    path = f"{routes.ROOT}sessions/{session.token}/files/{view.token}/bytes"
+    last = _Wire({"type": "http.request", "body": b"abcd", "more_body": False})
+    await routes.staging_endpoint(
+        _scope(stager, "POST", path, content_type="application/octet-stream"), *_io(last)
+    )
+    assert last.status == 400
+    assert not stager.service.file_path(session.token, view.token + ".part").exists()
+
+
+def _new_file(stager: Stager, authorization: str, token: str) -> FileView:
+    wheel = make_wheel()
+    return stager.service.create_file(
+        authorization, token, filename=wheel.filename, size=len(wheel.data),
+        hashes={"sha256": "00" * 32}, mechanism="http-post-bytes",
+    )  # fmt: skip
+
+
+def test_file_requests_for_unknown_sessions_and_files_are_404(stager: Stager) -> None:
+    session = stager.create()
+    with pytest.raises(ProblemError) as info:
+        _new_file(stager, stager.authorization, "x" * 43)
+    assert _status(info) == 404
+    with pytest.raises(ProblemError) as info:
+        stager.service.store_bytes(stager.authorization, session.token, "y" * 43, 0)
+    assert _status(info) == 404
+
+
+def test_file_requests_check_who_asks(
+    stager: Stager, uploads: Uploads, database: Database, server_settings: ServerSettings
+) -> None:
+    uploads.upload(make_wheel(version="0.9"))  # tiny-pkg exists; bob has no role on it
+    existing = stager.create()
+    first_release = stager.create("brand-new", "1.0")
+    bob = Stager(database, server_settings, "bob")
+    for session in (existing, first_release):
+        with pytest.raises(ProblemError, match="isn't allowed to upload") as info:
+            _new_file(bob, bob.authorization, session.token)
+        assert _status(info) == 403
+    with database.write() as db:
+        db.execute(delete(ApiToken).where(ApiToken.name == "staging-bob"))
+    with pytest.raises(ProblemError) as info:
+        _new_file(bob, bob.authorization, existing.token)
+    assert _status(info) == 401
+    # Where the index allows passwords, they work for file requests too.
+    settings = dataclasses.replace(server_settings, allow_password_uploads=True)
+    service = StagingService(database, settings, RENDERER)
+    password = "Basic " + base64.b64encode(f"alice:{PASSWORD}".encode()).decode()
+    wheel = make_wheel()
+    view = service.create_file(
+        password, existing.token, filename=wheel.filename, size=len(wheel.data),
+        hashes={"sha256": "00" * 32}, mechanism="http-post-bytes",
+    )  # fmt: skip
+    assert view.status == "pending"
+
+
+def test_publish_reads_the_archive_again_unless_it_has_the_completed_bytes(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "token"
+    source.write_bytes(b"staged")
+    (tmp_path / ("token" + files.CORE_SUFFIX)).write_bytes(b"Metadata-Version: 2.4\n")
+    digests = Digests("m", "s", "b")
+    completed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, sha256="s")
+    assert files._completed_core(source, completed, digests) == b"Metadata-Version: 2.4\n"
+    changed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, sha256="other")
+    assert files._completed_core(source, changed, digests) is None
+    unrecorded = files._Staged(1, "session", "gone", "f-1.0.tar.gz", 6, {}, sha256="s")
+    assert files._completed_core(source, unrecorded, digests) is None
+
+
+async def test_a_file_upload_session_takes_get_and_delete_only(stager: Stager) -> None:
+    session = stager.create()
+    view = _new_file(stager, stager.authorization, session.token)
+    path = f"{routes.ROOT}sessions/{session.token}/files/{view.token}"
+    wire = _Wire({"type": "http.request", "body": b"", "more_body": False})
+    await routes.staging_endpoint(_scope(stager, "PUT", path), *_io(wire))
+    assert wire.status == 405
+    assert (b"allow", b"GET, DELETE") in wire.sent[0]["headers"]
+
+
+def test_a_staged_file_changed_after_completion_is_checked_in_full_at_publish(
+    stager: Stager, database: Database
+) -> None:
+    session = stager.create()
+    view = stager.add(session, make_wheel())
+    changed = make_wheel(payload=b"changed behind the index's back")
+    stager.service.file_path(session.token, view.token).write_bytes(changed.data)
+    assert stager.publish(session).status == "published"
+    with database.read() as db:
+        stored = db.scalar(select(File.sha256_digest).where(File.filename == changed.filename))
+    assert stored == hashlib.sha256(changed.data).hexdigest()
+
+
+async def test_the_stage_takes_get_and_head_only(stager: Stager) -> None:
+    session = stager.create()
+    wire = _Wire({"type": "http.request", "body": b"", "more_body": False})
+    path = f"{routes.ROOT}stage/{session.token}/simple/"
+    await routes.staging_endpoint(_scope(stager, "POST", path), *_io(wire))
+    assert wire.status == 405
+    assert (b"allow", b"GET, HEAD") in wire.sent[0]["headers"]
