@@ -36,9 +36,13 @@ def read_core_metadata(path: Path, filename: str) -> bytes:
         return handle.read()
 
 
-def form_fields(metadata: bytes, filename: str, digests: Digests) -> dict[str, list[str]]:
-    """The legacy upload form for a file with this core metadata and these digests."""
-    raw, _unparsed = parse_email(metadata)
+def form_fields(
+    metadata: bytes | dict[str, list[str]], filename: str, digests: Digests
+) -> dict[str, list[str]]:
+    """The legacy upload form for a file with this core metadata and these digests.
+
+    ``metadata``: the core metadata, or the fields :func:`metadata_fields` made of it.
+    """
     fields: dict[str, list[str]] = {
         ":action": ["file_upload"],
         "protocol_version": ["1"],
@@ -52,6 +56,14 @@ def form_fields(metadata: bytes, filename: str, digests: Digests) -> dict[str, l
     else:
         fields["filetype"] = ["sdist"]
         fields["pyversion"] = ["source"]
+    fields.update(metadata_fields(metadata) if isinstance(metadata, bytes) else metadata)
+    return fields
+
+
+def metadata_fields(metadata: bytes) -> dict[str, list[str]]:
+    """The form's fields that come from the core metadata alone (the same for equal bytes)."""
+    raw, _unparsed = parse_email(metadata)
+    fields: dict[str, list[str]] = {}
     for name, value in raw.items():
         if name in _SINGLE_FIELDS:
             fields[name] = [str(value)]

@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.metadata import Metadata
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,13 +25,15 @@ from pypidesk.index.records.projects import create_project
 from pypidesk.index.settings import ServerSettings
 from pypidesk.index.staging import checks
 from pypidesk.index.staging.access import authorize
-from pypidesk.index.staging.dist_form import form_fields, read_core_metadata
+from pypidesk.index.staging.dist_form import form_fields, metadata_fields, read_core_metadata
 from pypidesk.index.staging.problems import ProblemError, from_refusal
 from pypidesk.index.staging.records import FileOutcome, StagingRecords
 from pypidesk.index.staging.service import EDITABLE, StagingService
 from pypidesk.index.staging.views import FileView, SessionView, session_view
 from pypidesk.index.storage import ArrivedFile, Digests, FileStorage
-from pypidesk.index.upload.long_description import prepare_description
+from pypidesk.index.upload.form import sanitize
+from pypidesk.index.upload.long_description import PreparedDescription, prepare_description
+from pypidesk.index.upload.metadata import parse_metadata
 from pypidesk.index.upload.multipart import ReceivedForm
 from pypidesk.index.upload.records import ProjectRecord, UploadRecords
 from pypidesk.index.upload.renderer import DescriptionRenderer
@@ -84,6 +87,43 @@ class _Staged:
     sha256: str | None = None
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """What the checks make of one core metadata: the same for every file that carries it."""
+
+    fields: dict[str, list[str]]
+    metadata: Metadata
+    description: PreparedDescription
+
+
+class CoreParses:
+    """A publish's parsed core metadata, by its bytes.
+
+    The files of a release mostly carry the same core metadata; the form's
+    fields, the validated metadata and the rendered description depend on
+    those bytes alone, so a publish makes them once. Metadata that does not
+    parse is not kept: each of its files goes through the checks, which refuse it.
+    """
+
+    def __init__(self, settings: ServerSettings, renderer: DescriptionRenderer) -> None:
+        self._settings = settings
+        self._renderer = renderer
+        self._parsed: dict[bytes, _Parsed] = {}
+
+    def get(self, core: bytes) -> _Parsed | None:
+        """The parse of ``core``, or None if the checks must find what is wrong with it."""
+        found = self._parsed.get(core)
+        if found is None:
+            fields = metadata_fields(core)
+            try:
+                metadata = parse_metadata(sanitize(fields))
+            except RefusedError:
+                return None
+            description = prepare_description(fields, self._settings, self._renderer)
+            found = self._parsed[core] = _Parsed(fields, metadata, description)
+        return found
+
+
 def _no_scope_check(_project: ProjectRecord) -> None:
     """The token was checked against the project when the request was authorized."""
 
@@ -105,24 +145,39 @@ def _check(
     content: StagedContent | ArrivedFile,
     uploader: Uploader,
     core: bytes | None = None,
+    parses: CoreParses | None = None,
 ) -> tuple[CheckedUpload, bytes]:
     """The legacy checks of one staged file, on ``records``' transaction; and its metadata.
 
     ``core``: the core metadata found at completion, when the bytes are the
-    ones completed; the checks of the archive itself are then not repeated.
+    ones completed; the checks of the archive itself are then not repeated,
+    and with ``parses`` neither is the parse of metadata met before.
     """
     try:
         metadata = read_core_metadata(path, staged.filename) if core is None else core
+        parsed = parses.get(core) if parses is not None and core is not None else None
         received = ReceivedForm(
-            fields=form_fields(metadata, staged.filename, content.finish()),
+            fields=form_fields(
+                metadata if parsed is None else parsed.fields, staged.filename, content.finish()
+            ),
             content=content,  # type: ignore[arg-type] # StagedContent: what the checks read
             filename=staged.filename,
             content_type=OCTET_STREAM,
         )
         # Rendered in the renderer's child with its time limit, as a legacy upload's.
-        description = prepare_description(received.fields, settings, renderer)
+        description = (
+            prepare_description(received.fields, settings, renderer)
+            if parsed is None
+            else parsed.description
+        )
         checked = check_upload(
-            records, settings, received, uploader, description, checked_archive=core
+            records,
+            settings,
+            received,
+            uploader,
+            description,
+            checked_archive=core,
+            parsed=None if parsed is None else parsed.metadata,
         )
     except NoChange:
         message = f"The file {staged.filename!r} has already been published."
@@ -317,6 +372,7 @@ def _publish(
     settings = service.settings
     contents: list[ArrivedFile] = []
     paths: list[str] = []
+    parses = CoreParses(settings, service.renderer)
     try:
         with service.database.write_connection() as connection:
             records = UploadRecords(connection)
@@ -355,6 +411,7 @@ def _publish(
                     content=content,
                     uploader=uploader,
                     core=core,
+                    parses=parses,
                 )
                 record_upload(records, uploader, checked)
                 paths.append(checked.file.path)

@@ -195,6 +195,7 @@ def check_upload(
     description: PreparedDescription,
     *,
     checked_archive: bytes | None = None,
+    parsed: Metadata | None = None,
 ) -> CheckedUpload:
     """Upload checks 3-25, in PyPI's order; nothing is recorded but a new project.
 
@@ -203,13 +204,15 @@ def check_upload(
     :func:`record_upload`, when the session is published: then with
     ``checked_archive``, the core metadata of bytes whose archive checks
     (which depend on nothing but the bytes) passed at completion, so that
-    they are not read again.
+    they are not read again; and with ``parsed``, what :func:`parse_metadata`
+    gave for the same metadata fields (a release's files mostly share their
+    core metadata, which a publish then parses once).
     """
     check_file_fields(received.file_fields)
     fields = sanitize(received.fields)
     check_protocol(fields)
     form = validate_form(fields)
-    metadata = parse_metadata(fields)
+    metadata = parse_metadata(fields) if parsed is None else parsed
     content = received.content
     if content is None or received.filename is None:
         raise bad_request("Upload payload does not have a file.")
