@@ -101,8 +101,8 @@ class CoreParses:
 
     The files of a release mostly carry the same core metadata; the form's
     fields, the validated metadata and the rendered description depend on
-    those bytes alone, so a publish makes them once. Metadata that does not
-    parse is not kept: each of its files goes through the checks, which refuse it.
+    those bytes alone, so a publish makes them once. (They parsed when the
+    files were completed; should they not, the refusal is the checks' own.)
     """
 
     def __init__(self, settings: ServerSettings, renderer: DescriptionRenderer) -> None:
@@ -110,15 +110,12 @@ class CoreParses:
         self._renderer = renderer
         self._parsed: dict[bytes, _Parsed] = {}
 
-    def get(self, core: bytes) -> _Parsed | None:
-        """The parse of ``core``, or None if the checks must find what is wrong with it."""
+    def get(self, core: bytes) -> _Parsed:
+        """The parse of ``core``, made at its first file."""
         found = self._parsed.get(core)
         if found is None:
             fields = metadata_fields(core)
-            try:
-                metadata = parse_metadata(sanitize(fields))
-            except RefusedError:
-                return None
+            metadata = parse_metadata(sanitize(fields))
             description = prepare_description(fields, self._settings, self._renderer)
             found = self._parsed[core] = _Parsed(fields, metadata, description)
         return found
