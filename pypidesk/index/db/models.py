@@ -377,6 +377,8 @@ class StagingFile(Base):
     sha256_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     requires_python: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_sha256_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The core metadata completion found (METADATA, PKG-INFO): the publish reuses it.
+    core_metadata: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created: Mapped[dt.datetime] = mapped_column(default=utcnow)
     notices: Mapped[list[str]] = mapped_column(default=list)
 

@@ -85,6 +85,8 @@ class _Staged:
     hashes: dict[str, str]
     # The sha256 of the bytes completed (None: not completed).
     sha256: str | None = None
+    # Their core metadata, found at completion (None: not completed).
+    core: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ def _validate(
         requires_python=checked.file.requires_python,
         sha256=checked.file.sha256_digest,
         metadata_sha256=checked.file.metadata_sha256_digest,
+        core=core,
     )
 
 
@@ -305,7 +308,16 @@ def publish(
             )
         _reserve(session, row, files)
         plan = [
-            _Staged(row.id, token, f.token, f.filename, f.size, dict(f.hashes), f.sha256_digest)
+            _Staged(
+                row.id,
+                token,
+                f.token,
+                f.filename,
+                f.size,
+                dict(f.hashes),
+                f.sha256_digest,
+                f.core_metadata,
+            )
             for f in files
         ]
         user = identity.user
@@ -394,7 +406,7 @@ def _publish(
                 source = service.file_path(staged.session_token, staged.token)
                 # The staged file itself goes into the store: linked, not copied.
                 content = storage.adopt(source, metadata=_core_path(source, staged))
-                core = _completed_core(source, staged, content.finish())
+                core = _completed_core(staged, content.finish())
                 if core is None:  # not the bytes completed: nothing of completion is reused
                     content.discard()
                     content = storage.adopt(source)
@@ -431,14 +443,9 @@ def _publish(
     service.database.committed(changes)
 
 
-def _completed_core(source: Path, staged: _Staged, digests: Digests) -> bytes | None:
+def _completed_core(staged: _Staged, digests: Digests) -> bytes | None:
     """The core metadata found at completion, if these are the bytes completed."""
-    if digests.sha256 != staged.sha256:
-        return None
-    try:
-        return _core_path(source, staged).read_bytes()
-    except OSError:
-        return None
+    return staged.core if digests.sha256 == staged.sha256 else None
 
 
 def _core_path(source: Path, staged: _Staged) -> Path:

@@ -48,7 +48,7 @@ _STATEMENTS = {
     "finish": (
         "UPDATE staging_files SET status = :status, notices = :notices,"
         " requires_python = :requires_python, sha256_digest = :sha256,"
-        " metadata_sha256_digest = :metadata_sha256 WHERE id = :id"
+        " metadata_sha256_digest = :metadata_sha256, core_metadata = :core WHERE id = :id"
     ),
 }
 # psycopg's placeholders (as in pypidesk.index.upload.records); SQLite takes ``:name``.
@@ -89,6 +89,8 @@ class FileOutcome(NamedTuple):
     requires_python: str | None = None
     sha256: str | None = None
     metadata_sha256: str | None = None
+    # The file's core metadata, which the publish checks instead of reading the archive again.
+    core: bytes | None = None
 
 
 class StagingRecords(UploadRecords):
@@ -168,6 +170,7 @@ class StagingRecords(UploadRecords):
                 "requires_python": outcome.requires_python,
                 "sha256": outcome.sha256,
                 "metadata_sha256": outcome.metadata_sha256,
+                "core": outcome.core,
             },
         )
 

@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import io
 import tarfile
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -533,19 +532,16 @@ def test_file_requests_check_who_asks(
     assert view.status == "pending"
 
 
-def test_publish_reads_the_archive_again_unless_it_has_the_completed_bytes(
-    tmp_path: Path,
-) -> None:
-    source = tmp_path / "token"
-    source.write_bytes(b"staged")
-    (tmp_path / ("token" + files.CORE_SUFFIX)).write_bytes(b"Metadata-Version: 2.4\n")
+def test_publish_reads_the_archive_again_unless_it_has_the_completed_bytes() -> None:
+    core = b"Metadata-Version: 2.4\n"
     digests = Digests("m", "s", "b")
-    completed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, sha256="s")
-    assert files._completed_core(source, completed, digests) == b"Metadata-Version: 2.4\n"
-    changed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, sha256="other")
-    assert files._completed_core(source, changed, digests) is None
-    unrecorded = files._Staged(1, "session", "gone", "f-1.0.tar.gz", 6, {}, sha256="s")
-    assert files._completed_core(source, unrecorded, digests) is None
+    completed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, "s", core)
+    assert files._completed_core(completed, digests) == core
+    changed = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, "other", core)
+    assert files._completed_core(changed, digests) is None
+    # Completed before the index kept core metadata in its row: the archive is read again.
+    unrecorded = files._Staged(1, "session", "token", "f-1.0.tar.gz", 6, {}, "s", None)
+    assert files._completed_core(unrecorded, digests) is None
 
 
 async def test_a_file_upload_session_takes_get_and_delete_only(stager: Stager) -> None:
