@@ -6,6 +6,8 @@ import datetime as dt
 
 from PySide6.QtCore import QCoreApplication
 
+from pypidesk.gui import timefmt
+
 _CONTEXT = "formatting"
 
 # (seconds in the unit, text for one, text for several); the largest unit that fits is used.
@@ -49,7 +51,7 @@ def exact_time(when: dt.datetime | None) -> str:
     """The exact local time, for tooltips and copies."""
     if when is None:
         return _tr("unknown")
-    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return timefmt.exact(when)
 
 
 def human_size(size: int | None) -> str:

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from pypidesk import __version__
-from pypidesk.gui.dialogs import run_dialog
+from pypidesk.gui.dialogs import running
 
 
 class AboutDialog(QDialog):
@@ -44,6 +44,6 @@ class AboutDialog(QDialog):
 async def show(parent: QWidget, log_dir: Path, data_dir: Path) -> None:
     dialog = AboutDialog(log_dir, data_dir, parent)
     try:
-        await run_dialog(dialog)
+        await running.run_dialog(dialog)
     finally:
         dialog.deleteLater()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from pypidesk.client.profiles import Profile
-from pypidesk.gui.dialogs import run_dialog
+from pypidesk.gui.dialogs import running
 from pypidesk.gui.naming import named
 
 
@@ -198,6 +198,6 @@ async def ask(
     """The edited list of custom profiles, or None if the user cancelled."""
     dialog = ProfilesDialog(profiles, reserved_names, parent)
     try:
-        return dialog.profiles if await run_dialog(dialog) else None
+        return dialog.profiles if await running.run_dialog(dialog) else None
     finally:
         dialog.deleteLater()

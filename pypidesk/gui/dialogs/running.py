@@ -20,4 +20,4 @@ async def run_dialog(dialog: QDialog) -> bool:
     finished = next_emission(dialog.finished)
     dialog.open()
     (result,) = await finished
-    return bool(result == QDialog.DialogCode.Accepted)
+    return bool(result == QDialog.DialogCode.Accepted.value)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from pypidesk.client.maintainer_api import check_token_format
 from pypidesk.gui.async_slot import async_slot
-from pypidesk.gui.dialogs import run_dialog
+from pypidesk.gui.dialogs import running
 
 #: Tries the credentials; returns None on success or the sentence to show.
 Attempt = Callable[[str, str], Awaitable[str | None]]
@@ -124,6 +124,6 @@ async def ask(parent: QWidget, profile_name: str, has_api: bool, attempt: Attemp
     """Show the sign-in dialog until ``attempt`` succeeds (True) or the user cancels (False)."""
     dialog = SignInDialog(profile_name, has_api, attempt, parent)
     try:
-        return await run_dialog(dialog)
+        return await running.run_dialog(dialog)
     finally:
         dialog.deleteLater()

@@ -16,13 +16,13 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QFont
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from pypidesk.client.errors import AuthenticationError, ClientError, IndexHTTPError
 from pypidesk.client.manage import ManageAPI
 from pypidesk.client.manage_support import ManagePage, has_manage_api, web_page
 from pypidesk.gui.pages.base import IndexContext, Page
-from pypidesk.gui.pages.message_panel import MessagePanel
+from pypidesk.gui.pages.state_stack import MessageAction, StateStack, web_page_action
 
 UrlOpener = Callable[[QUrl], Any]
 
@@ -77,18 +77,10 @@ class ManagedPage(Page):
         self.intro = QLabel(self.intro_text())
         self.intro.setObjectName(f"{name}_intro")
         self.intro.setWordWrap(True)
-        self.banner = QLabel()
-        self.banner.setObjectName(f"{name}_banner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("color: #c62828; font-weight: bold")
-        self.banner.hide()
-        self.message = MessagePanel(name)
-        self.content = QWidget()
-        self.content.setObjectName(f"{name}_content")
-        self.stack = QStackedWidget()
-        self.stack.setObjectName(f"{name}_stack")
-        self.stack.addWidget(self.message)
-        self.stack.addWidget(self.content)
+        self.stack = StateStack(name)
+        self.banner = self.stack.banner
+        self.message = self.stack.message
+        self.content = self.stack.content
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -183,12 +175,10 @@ class ManagedPage(Page):
         state: PageState,
         heading: str,
         body: str,
-        action: tuple[str, Callable[[], object]] | None = None,
+        action: MessageAction | None = None,
     ) -> None:
         self.state = state
-        self.banner.hide()
-        self.message.show_message(heading, body, action)
-        self.stack.setCurrentWidget(self.message)
+        self.stack.show_message(heading, body, action)
 
     def _show_no_index(self) -> None:
         self._set_message(
@@ -200,9 +190,7 @@ class ManagedPage(Page):
     def _show_no_api(self, context: IndexContext) -> None:
         url = web_page(context.profile, self.web_page_kind)
         heading, body, label = self.no_api_text(context.profile.name, url is not None)
-        action = None
-        if url is not None:
-            action = (label, lambda: self._open_url(QUrl(url)))
+        action = web_page_action(label, url, self._open_url)
         self._set_message(PageState.NO_API, heading, body, action)
 
     def show_error(self, error: ClientError) -> None:
@@ -241,8 +229,7 @@ class ManagedPage(Page):
         try:
             result = await action
         except ClientError as exc:
-            self.banner.setText(f"{failure}: {error_text(exc)}")
-            self.banner.show()
+            self.stack.say(f"{failure}: {error_text(exc)}")
             self.status_message.emit(failure)
             return None
         finally:

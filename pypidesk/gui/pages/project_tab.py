@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from pypidesk.client.errors import ClientError
 from pypidesk.client.manage import ManageAPI
 from pypidesk.client.manage_support import ProjectPage, has_manage_api, project_web_page
 from pypidesk.gui.pages.base import IndexContext
 from pypidesk.gui.pages.managed_page import PageState, UrlOpener, error_text
-from pypidesk.gui.pages.message_panel import MessagePanel
+from pypidesk.gui.pages.state_stack import MessageAction, StateStack, web_page_action
 
 #: Starts a coroutine the page tracks (so that ``wait_idle`` awaits it).
 Starter = Callable[[Coroutine[Any, Any, object]], None]
@@ -103,18 +103,10 @@ class ProjectTab(QWidget):
         self._generation = 0
         self.api: ManageAPI | None = None
 
-        self.banner = QLabel()
-        self.banner.setObjectName(f"{name}_banner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("color: #c62828; font-weight: bold")
-        self.banner.hide()
-        self.message = MessagePanel(name)
-        self.content = QWidget()
-        self.content.setObjectName(f"{name}_content")
-        self.stack = QStackedWidget()
-        self.stack.setObjectName(f"{name}_stack")
-        self.stack.addWidget(self.message)
-        self.stack.addWidget(self.content)
+        self.stack = StateStack(name)
+        self.banner = self.stack.banner
+        self.message = self.stack.message
+        self.content = self.stack.content
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.banner)
@@ -201,27 +193,22 @@ class ProjectTab(QWidget):
         state: PageState,
         heading: str,
         body: str,
-        action: tuple[str, Callable[[], object]] | None = None,
+        action: MessageAction | None = None,
     ) -> None:
         self.state = state
-        self.banner.hide()
-        self.message.show_message(heading, body, action)
-        self.stack.setCurrentWidget(self.message)
+        self.stack.show_message(heading, body, action)
 
     def _show_no_api(self, project: str) -> None:
         url = self.access.web_page(self.web_page_kind, project)
         heading, body, label = self.no_api_text(self.access.index_name, url is not None)
-        action = None
-        if url is not None:
-            action = (label, lambda: self._open_url(QUrl(url)))
+        action = web_page_action(label, url, self._open_url)
         self._set_message(PageState.NO_API, heading, body, action)
 
     # -- actions ---------------------------------------------------------------------------
 
     def say(self, text: str) -> None:
         """Explain above the list why something can't be done (a rule, a refusal)."""
-        self.banner.setText(text)
-        self.banner.show()
+        self.stack.say(text)
 
     async def run_action(self, failure: str, action: Awaitable[Any]) -> Any | None:
         """Await ``action``; a refusal keeps the list and says why above it (None then)."""

@@ -7,19 +7,18 @@ collaborator's whole-account token, and revokes any of them.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pypidesk.client.errors import IndexHTTPError
 from pypidesk.client.manage import ManageAPI
 from pypidesk.client.manage_support import ProjectPage
-from pypidesk.client.manage_types import TokenInfo, TokenStatus
+from pypidesk.client.manage_types import TokenInfo
 from pypidesk.gui import timefmt
 from pypidesk.gui.dialogs import confirm_dialog
 from pypidesk.gui.pages.managed_page import UrlOpener
 from pypidesk.gui.pages.project_tab import OWNER, ManageAccess, ProjectTab, Starter
+from pypidesk.gui.pages.token_columns import token_columns
 from pypidesk.gui.record_table import Column, RecordTableModel, RecordTableView
 
 _CREATED_COLUMN = 4
@@ -69,47 +68,7 @@ class ProjectTokensTab(ProjectTab):
         self._update_buttons()
 
     def _columns(self) -> list[Column[TokenInfo]]:
-        def when(value: dt.datetime | None, missing: str) -> str:
-            return missing if value is None else timefmt.relative(value, self._now)
-
-        def exact(value: dt.datetime | None) -> str:
-            return "" if value is None else timefmt.exact(value)
-
-        far = dt.datetime.max.replace(tzinfo=dt.UTC)
-        never_used = dt.datetime.min.replace(tzinfo=dt.UTC)
-        return [
-            Column(self.tr("Name"), lambda t: t.name, key=lambda t: t.name.casefold()),
-            Column(self.tr("User"), lambda t: t.username),
-            Column(self.tr("Scope"), self._scope),
-            Column(self.tr("Permissions"), lambda t: ", ".join(t.permissions)),
-            Column(
-                self.tr("Created"),
-                lambda t: when(t.created, ""),
-                key=lambda t: t.created,
-                tooltip=lambda t: exact(t.created),
-            ),
-            Column(
-                self.tr("Last used"),
-                lambda t: when(t.last_used, self.tr("never")),
-                key=lambda t: t.last_used or never_used,
-                tooltip=lambda t: exact(t.last_used),
-            ),
-            Column(
-                self.tr("Expires"),
-                lambda t: when(t.expires_at, self.tr("never")),
-                key=lambda t: t.expires_at or far,
-                tooltip=lambda t: exact(t.expires_at),
-            ),
-            Column(self.tr("Status"), self._status),
-        ]
-
-    def _scope(self, token: TokenInfo) -> str:
-        return ", ".join(token.projects) if token.projects else self.tr("Whole account")
-
-    def _status(self, token: TokenInfo) -> str:
-        if token.status(self._now) is TokenStatus.EXPIRED:
-            return self.tr("Expired")
-        return self.tr("Active")
+        return token_columns(lambda: self._now, with_user=True, unscoped=self.tr("Whole account"))
 
     # -- ProjectTab ------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,11 +11,12 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from pypidesk.client.manage import ManageAPI
 from pypidesk.client.manage_support import ManagePage
-from pypidesk.client.manage_types import TokenInfo, TokenStatus
+from pypidesk.client.manage_types import TokenInfo
 from pypidesk.gui import timefmt
 from pypidesk.gui.async_slot import async_slot
 from pypidesk.gui.dialogs import confirm_dialog, new_token_dialog, token_secret_dialog
 from pypidesk.gui.pages.managed_page import ManagedPage, PageState, UrlOpener
+from pypidesk.gui.pages.token_columns import token_columns
 from pypidesk.gui.record_table import Column, FilterField, RecordTableModel, RecordTableView
 
 SaveToken = Callable[[str], Awaitable[None]]
@@ -79,46 +79,7 @@ class TokensPage(ManagedPage):
         self._selection_changed()
 
     def _columns(self) -> list[Column[TokenInfo]]:
-        def when(value: dt.datetime | None, missing: str) -> str:
-            return missing if value is None else timefmt.relative(value, self._now)
-
-        def exact(value: dt.datetime | None) -> str:
-            return "" if value is None else timefmt.exact(value)
-
-        far = dt.datetime.max.replace(tzinfo=dt.UTC)
-        never_used = dt.datetime.min.replace(tzinfo=dt.UTC)
-        return [
-            Column(self.tr("Name"), lambda t: t.name, key=lambda t: t.name.casefold()),
-            Column(self.tr("Scope"), self._scope),
-            Column(self.tr("Permissions"), lambda t: ", ".join(t.permissions)),
-            Column(
-                self.tr("Created"),
-                lambda t: when(t.created, ""),
-                key=lambda t: t.created,
-                tooltip=lambda t: exact(t.created),
-            ),
-            Column(
-                self.tr("Last used"),
-                lambda t: when(t.last_used, self.tr("never")),
-                key=lambda t: t.last_used or never_used,
-                tooltip=lambda t: exact(t.last_used),
-            ),
-            Column(
-                self.tr("Expires"),
-                lambda t: when(t.expires_at, self.tr("never")),
-                key=lambda t: t.expires_at or far,
-                tooltip=lambda t: exact(t.expires_at),
-            ),
-            Column(self.tr("Status"), self._status),
-        ]
-
-    def _scope(self, token: TokenInfo) -> str:
-        return ", ".join(token.projects) if token.projects else self.tr("All projects")
-
-    def _status(self, token: TokenInfo) -> str:
-        if token.status(self._now) is TokenStatus.EXPIRED:
-            return self.tr("Expired")
-        return self.tr("Active")
+        return token_columns(lambda: self._now, with_user=False, unscoped=self.tr("All projects"))
 
     # -- ManagedPage -----------------------------------------------------------------------
 
