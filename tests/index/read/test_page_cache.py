@@ -70,9 +70,11 @@ def test_repeated_read_is_one_serial_query_and_write_refreshes(
     selects.clear()
     second = client.get(url, headers={"Accept": accept})
     assert second.content == first.content
-    # One indexed SELECT, in autocommit: not even a BEGIN.
-    assert len(selects) == 1, selects
-    assert "max(journals.id)" in selects[0] or "projects.last_serial" in selects[0]
+    # One indexed SELECT, in autocommit: not even a BEGIN. (The background
+    # checkpointer's PRAGMA, after the write, may land in between on a busy machine.)
+    read = [s for s in selects if not s.startswith("PRAGMA wal_checkpoint")]
+    assert len(read) == 1, selects
+    assert "max(journals.id)" in read[0] or "projects.last_serial" in read[0]
 
     with database.write() as session:
         factories.publish(session, server_settings, "demo", "1.1")
