@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 
 from pypidesk import __version__
+from pypidesk.index.serving import server
+from pypidesk.index.settings import ServerSettings
 from tests.conftest import LiveServer
 
 
@@ -57,3 +62,15 @@ def test_serve_refuses_a_data_dir_that_is_a_file(tmp_path) -> None:
     assert server.process.wait(timeout=60) == 1
     server.stop()
     assert f"cannot use {occupied} as data dir" in server.log_path.read_text()
+
+
+def test_a_single_process_server_exits_0_once_it_has_stopped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The `serve` process's exit code after a graceful stop (the child tests stop it by
+    SIGTERM; coverage does not always see that child's last line, so it is checked here)."""
+    stopped: list[int] = []
+    monkeypatch.setattr(server._Server, "run", lambda self, sockets=None: stopped.append(1))
+    settings = ServerSettings(data_dir=tmp_path)
+    assert server.run_server(settings, host="127.0.0.1", port=0, log_level="error") == 0
+    assert stopped == [1]
