@@ -178,9 +178,6 @@ class CollaboratorsTab(ProjectTab):
         self._show_rule()
         return True  # a project always has at least its Owner
 
-    def show_empty(self) -> None:  # pragma: no cover - present() never reports empty
-        raise AssertionError("a project always has an Owner")
-
     # -- what the user sees ----------------------------------------------------------------
 
     def my_role(self) -> str | None:
